@@ -1,0 +1,80 @@
+// lel — the module ABI: what a compiled session exports and what the daemon
+// hands it. Plain C types only, so that nothing but these structs crosses the
+// dlopen boundary.
+//
+// A module exports two symbols:
+//   - `lel_module_abi_version` (const uint32_t): checked before anything else;
+//     a module built against another version is refused.
+//   - `lel_module_entry(const lel_host*)`: runs the session on the daemon's
+//     control thread (never on a real-time thread).
+//
+// Bump LEL_ABI_VERSION whenever a struct below or a function-pointer type
+// changes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#define LEL_ABI_VERSION 1u
+
+extern "C" {
+
+/// What one call of a signal's render function covers: `frames` consecutive
+/// samples starting at absolute sample `frame`.
+struct lel_block {
+    uint64_t frame;       ///< absolute index of the first sample
+    uint32_t frames;      ///< number of samples to render (>= 1)
+    uint32_t state_size;  ///< number of doubles at `state`
+    double sample_rate;   ///< samples per second
+    double dt;            ///< 1 / sample_rate
+    const char* name;     ///< the signal's name, NUL-terminated
+};
+
+/// Render results, returned by lel_render_fn.
+enum lel_render_status : int32_t {
+    LEL_RENDER_OK = 0,
+    LEL_RENDER_THREW = 1,  ///< the user's callable threw; the output is void
+};
+
+/// Renders one block of one signal into `left` and `right` (overwriting).
+/// A mono signal writes the same value to both. Runs on the producer thread.
+using lel_render_fn = int32_t (*)(void* user, const lel_block* block, double* state,
+                                  double* left, double* right) noexcept;
+
+/// Destroys a signal's callable. Runs on a control thread, after the
+/// producer has provably stopped calling `render` for it.
+using lel_destroy_fn = void (*)(void* user) noexcept;
+
+/// One signal as a module registers it.
+struct lel_signal_desc {
+    const char* name;
+    lel_render_fn render;
+    lel_destroy_fn destroy;
+    void* user;
+    uint32_t state_size;  ///< doubles of persistent state requested
+    uint32_t channels;    ///< 1 (mono) or 2 (stereo); informational
+};
+
+/// The builder the daemon hands to lel_module_entry. Every function runs on
+/// the control thread, during the entry call only.
+struct lel_host {
+    uint32_t abi_version;
+    void* self;
+    void (*clear)(void* self);
+    void (*remove)(void* self, const char* name);
+    /// Takes ownership of desc->user in every case: on failure the host calls
+    /// desc->destroy itself. Returns 0 on success.
+    int32_t (*add)(void* self, const lel_signal_desc* desc);
+    /// Reports an error that makes the whole load fail; nothing is changed.
+    void (*fail)(void* self, const char* message);
+};
+
+using lel_entry_fn = void (*)(const lel_host* host);
+
+}  // extern "C"
+
+namespace lel {
+inline constexpr uint32_t abi_version = LEL_ABI_VERSION;
+inline constexpr const char* abi_version_symbol = "lel_module_abi_version";
+inline constexpr const char* entry_symbol = "lel_module_entry";
+}  // namespace lel

@@ -1,0 +1,95 @@
+// lel — the engine's control side: load, clear, remove, reset, status.
+//
+// The Engine owns everything the real-time side reads (state arena, mailbox,
+// renderer) and the registry it is built from. Every command builds a new
+// registry, turns it into a Program and publishes it; the old program is
+// freed here once the producer hands it back. Nothing in this class runs on
+// a real-time thread except through renderer().
+//
+// Threads: every member function is control-thread only (one thread).
+#pragma once
+
+#include "program.hpp"
+#include "program_mailbox.hpp"
+#include "renderer.hpp"
+#include "rt_log.hpp"
+#include "state_arena.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace lel {
+
+struct EngineConfig {
+    double sample_rate = 48000.0;
+    uint32_t max_block = 1024;          ///< largest block the renderer renders at once
+    std::size_t state_doubles = 1u << 21;  ///< state arena size (16 MiB)
+};
+
+/// The outcome of a command: ok, or a message for the user.
+struct CommandResult {
+    bool ok = true;
+    std::string message;      ///< why it failed (empty when ok)
+    uint64_t program_id = 0;  ///< the program published, 0 if none
+    std::size_t signals = 0;  ///< signals registered afterwards
+
+    explicit operator bool() const noexcept { return ok; }
+    static CommandResult failure(std::string why) { return {false, std::move(why), 0, 0}; }
+};
+
+class Engine {
+public:
+    explicit Engine(const EngineConfig& config);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    /// The real-time side, for the producer (or an offline driver) to run.
+    Renderer& renderer() noexcept { return renderer_; }
+
+    /// Loads the module at `path` (absolute) and runs its session against
+    /// the current registry. On failure nothing changes.
+    CommandResult load(const std::filesystem::path& path);
+    /// Removes every signal; state is kept.
+    CommandResult clear();
+    /// Removes `name`; result.signals tells how many remain. Removing a
+    /// name that is not registered is not an error (message says so).
+    CommandResult remove(const std::string& name);
+    /// Removes every signal, waits (up to `wait`) until the producer has
+    /// stopped rendering them, then wipes all state and forgets every name.
+    /// Fails, with the signals removed but state kept, if the producer does
+    /// not answer in time.
+    CommandResult reset(std::chrono::milliseconds wait);
+
+    /// Blocks up to `timeout` until program `id` has taken effect; the frame
+    /// at which it did.
+    std::optional<uint64_t> wait_swapped(uint64_t id, std::chrono::milliseconds timeout) {
+        return mailbox_.wait_swapped(id, timeout);
+    }
+
+    /// Frees retired programs and logs what the real-time side queued.
+    /// Never blocks on the real-time side.
+    void collect();
+
+    std::size_t signals() const noexcept { return registry_.size(); }
+    const Registry& registry() const noexcept { return registry_; }
+    uint64_t loads() const noexcept { return loads_; }
+    const StateArena& arena() const noexcept { return arena_; }
+    std::size_t muted() const;
+
+private:
+    CommandResult publish(Registry next);
+
+    StateArena arena_;
+    Registry registry_;
+    ProgramMailbox mailbox_;
+    RtLog log_;
+    Renderer renderer_;
+    uint64_t next_program_id_ = 1;
+    uint64_t loads_ = 0;
+};
+
+}  // namespace lel

@@ -1,0 +1,112 @@
+#include "jack_output.hpp"
+
+#include <cerrno>
+#include <fmt/format.h>
+
+namespace lel {
+
+JackOutput::JackOutput(const std::string& name) {
+    jack_status_t status{};
+    client_ = jack_client_open(name.c_str(), JackNoStartServer, &status);
+    if (!client_) {
+        if (status & JackServerFailed) {
+            throw JackError(
+                "no JACK server is running (or JACK_DEFAULT_SERVER names one that is not). Start one, e.g.\n"
+                "    jackd -d alsa          # with a sound card\n"
+                "    jackd -d dummy -r 48000 -p 64   # without one\n"
+                "or start PipeWire with its JACK support (pipewire-jack), then start leld again");
+        }
+        throw JackError(fmt::format("cannot open JACK client '{}' (jack status 0x{:x})", name,
+                                    static_cast<unsigned>(status)));
+    }
+    for (int i = 0; i < 2; ++i) {
+        const std::string port = fmt::format("out_{}", i + 1);
+        ports_[i] = jack_port_register(client_, port.c_str(), JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+        if (!ports_[i]) {
+            jack_client_close(client_);
+            throw JackError(fmt::format("cannot register JACK port {}:{}", name, port));
+        }
+    }
+    jack_on_shutdown(client_, &JackOutput::on_shutdown, this);
+    jack_set_xrun_callback(client_, &JackOutput::on_xrun, this);
+}
+
+JackOutput::~JackOutput() {
+    if (client_) {
+        deactivate();
+        jack_client_close(client_);
+    }
+}
+
+void JackOutput::deactivate() noexcept {
+    if (active_) jack_deactivate(client_);
+    active_ = false;
+}
+
+uint32_t JackOutput::sample_rate() const noexcept { return jack_get_sample_rate(client_); }
+uint32_t JackOutput::period() const noexcept { return jack_get_buffer_size(client_); }
+std::string JackOutput::client_name() const { return jack_get_client_name(client_); }
+
+int JackOutput::helper_priority() const noexcept {
+    if (!jack_is_realtime(client_)) return 0;
+    const int jack_priority = jack_client_real_time_priority(client_);
+    return jack_priority > 1 ? jack_priority - 1 : 0;
+}
+
+void JackOutput::activate(SpscRing<StereoFrame>& ring, Producer& producer) {
+    ring_ = &ring;
+    producer_ = &producer;
+    jack_set_process_callback(client_, &JackOutput::process, this);
+    if (jack_activate(client_) != 0) throw JackError("cannot activate the JACK client");
+    active_ = true;
+}
+
+std::vector<std::string> JackOutput::connect(const std::vector<std::string>& targets) {
+    std::vector<std::string> problems;
+    std::vector<std::string> to = targets;
+    if (to.empty()) {
+        const char** physical = jack_get_ports(client_, nullptr, JACK_DEFAULT_AUDIO_TYPE,
+                                               JackPortIsPhysical | JackPortIsInput);
+        for (int i = 0; physical && physical[i] && i < 2; ++i) to.emplace_back(physical[i]);
+        if (physical) jack_free(physical);
+        if (to.empty()) problems.emplace_back("no physical playback ports to connect to");
+    }
+    for (std::size_t i = 0; i < to.size() && i < 2; ++i) {
+        const char* from = jack_port_name(ports_[i]);
+        const int err = jack_connect(client_, from, to[i].c_str());
+        if (err != 0 && err != EEXIST) problems.push_back(fmt::format("cannot connect {} to {}", from, to[i]));
+    }
+    if (to.size() == 1) {
+        // One target: a mono sink gets both channels.
+        const int err = jack_connect(client_, jack_port_name(ports_[1]), to[0].c_str());
+        if (err != 0 && err != EEXIST) problems.push_back(fmt::format("cannot connect out_2 to {}", to[0]));
+    }
+    return problems;
+}
+
+int JackOutput::process(jack_nframes_t frames, void* arg) noexcept {
+    auto& self = *static_cast<JackOutput*>(arg);
+    auto* left = static_cast<float*>(jack_port_get_buffer(self.ports_[0], frames));
+    auto* right = static_cast<float*>(jack_port_get_buffer(self.ports_[1], frames));
+    const std::size_t got = self.ring_->try_consume(frames, [&](const StereoFrame& f, std::size_t i) {
+        left[i] = f.left;
+        right[i] = f.right;
+    });
+    if (got < frames) {
+        for (std::size_t i = got; i < frames; ++i) left[i] = right[i] = 0.0f;
+        self.underruns_.fetch_add(1, std::memory_order_relaxed);
+    }
+    self.producer_->notify();
+    return 0;
+}
+
+int JackOutput::on_xrun(void* arg) noexcept {
+    static_cast<JackOutput*>(arg)->xruns_.fetch_add(1, std::memory_order_relaxed);
+    return 0;
+}
+
+void JackOutput::on_shutdown(void* arg) noexcept {
+    static_cast<JackOutput*>(arg)->lost_.store(true, std::memory_order_release);
+}
+
+}  // namespace lel

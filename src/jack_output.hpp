@@ -1,0 +1,82 @@
+// lel — the JACK side: a client with two output ports whose process
+// callback pulls frames from the ring.
+//
+// The callback is the ring's only consumer. It copies what the ring holds
+// (up to the period) into out_1/out_2, writes silence for the rest and
+// counts an underrun when it came up short, then wakes the producer. It
+// never blocks, allocates, locks, logs or throws. The client and its ports
+// live as long as the daemon: loads, clears and resets never touch them.
+//
+// Threads: the constructor, connect() and the destructor are control
+// thread; process() is JACK's real-time thread; on_xrun()/on_shutdown()
+// are JACK's notification thread.
+#pragma once
+
+#include <lel/detail/rt.hpp>
+
+#include "producer.hpp"
+#include "renderer.hpp"
+#include "ring.hpp"
+
+#include <atomic>
+#include <jack/jack.h>
+#include <jack/thread.h>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lel {
+
+/// JACK refused: no server, or a port/client error. The message says what
+/// to do about it.
+class JackError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class JackOutput {
+public:
+    /// Opens the client `name` (never starts a server) and registers out_1
+    /// and out_2. Throws JackError.
+    explicit JackOutput(const std::string& name);
+    ~JackOutput();
+    JackOutput(const JackOutput&) = delete;
+    JackOutput& operator=(const JackOutput&) = delete;
+
+    uint32_t sample_rate() const noexcept;
+    uint32_t period() const noexcept;
+    /// The SCHED_FIFO priority to give a helper thread just below JACK's
+    /// process thread, or 0 when JACK does not run real-time.
+    int helper_priority() const noexcept;
+    std::string client_name() const;
+
+    /// Starts pulling from `ring` and waking `producer`. Throws JackError.
+    void activate(SpscRing<StereoFrame>& ring, Producer& producer);
+    /// Stops the callback (ports and connections stay). Blocking.
+    void deactivate() noexcept;
+
+    /// Connects out_1/out_2 to `targets` in order. An empty list means the
+    /// first two physical playback ports. Returns one message per failure.
+    std::vector<std::string> connect(const std::vector<std::string>& targets);
+
+    uint64_t underruns() const noexcept { return underruns_.load(std::memory_order_relaxed); }
+    uint64_t xruns() const noexcept { return xruns_.load(std::memory_order_relaxed); }
+    /// True once the server has shut the client down.
+    bool lost() const noexcept { return lost_.load(std::memory_order_acquire); }
+
+private:
+    static int process(jack_nframes_t frames, void* self) noexcept LEL_RT;
+    static int on_xrun(void* self) noexcept;
+    static void on_shutdown(void* self) noexcept;
+
+    jack_client_t* client_ = nullptr;
+    jack_port_t* ports_[2] = {nullptr, nullptr};
+    bool active_ = false;
+    SpscRing<StereoFrame>* ring_ = nullptr;  // set before activation, then read by process()
+    Producer* producer_ = nullptr;
+    std::atomic<uint64_t> underruns_{0};  // process() writes
+    std::atomic<uint64_t> xruns_{0};      // on_xrun() writes
+    std::atomic<bool> lost_{false};       // on_shutdown() writes (release), control reads (acquire)
+};
+
+}  // namespace lel

@@ -1,0 +1,170 @@
+// leld — the lel daemon: a JACK client that plays hot-loaded signal modules
+// and takes commands over OSC. This file composes the components and runs
+// the control loop; each component says what it does in its header.
+//
+// Threads: main (this file: setup, OSC, freeing retired programs, draining
+// the real-time log), the producer, and JACK's own threads.
+#include "commands.hpp"
+#include "engine.hpp"
+#include "jack_output.hpp"
+#include "osc_server.hpp"
+#include "producer.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+namespace {
+
+struct Options {
+    uint16_t port = 57140;
+    std::string bind = "127.0.0.1";
+    std::string name = "lel";
+    std::vector<std::string> connect;
+    bool no_connect = false;
+    uint32_t ring_frames = 0;  // 0: two periods
+    std::size_t state_doubles = lel::EngineConfig{}.state_doubles;
+    std::string log_level = "info";
+};
+
+void silence_jack_errors_to_debug() {
+    jack_set_error_function([](const char* m) { spdlog::debug("jack: {}", m); });
+    jack_set_info_function([](const char* m) { spdlog::debug("jack: {}", m); });
+}
+
+// Locks the process's memory so that page faults cannot stall the real-time
+// threads. MCL_FUTURE only where the limit allows it: under a finite
+// RLIMIT_MEMLOCK it would make later allocations (dlopen, a bigger
+// registry) fail instead.
+void lock_memory() {
+    rlimit limit{};
+    getrlimit(RLIMIT_MEMLOCK, &limit);
+    const int flags = limit.rlim_cur == RLIM_INFINITY ? (MCL_CURRENT | MCL_FUTURE) : MCL_CURRENT;
+    if (mlockall(flags) != 0) {
+        spdlog::warn("mlockall failed: {} (raise memlock in /etc/security/limits.d or LimitMEMLOCK= in the "
+                     "unit); carrying on with pageable memory", std::strerror(errno));
+    } else if (!(flags & MCL_FUTURE)) {
+        spdlog::info("memory locked (current pages only: RLIMIT_MEMLOCK is finite)");
+    }
+}
+
+int blocked_signal_fd() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);  // every thread created later inherits the mask
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int run(const Options& opt) {
+    const int signal_fd = blocked_signal_fd();
+    lel::OscServer osc(opt.bind, opt.port);  // first, so a busy port fails before JACK is touched
+
+    silence_jack_errors_to_debug();
+    lel::JackOutput jack(opt.name);
+    const uint32_t period = jack.period();
+    const uint32_t sample_rate = jack.sample_rate();
+    const uint32_t block = period;
+    const uint32_t depth = std::max(opt.ring_frames ? opt.ring_frames : 2 * period, block);
+
+    lel::Engine engine(lel::EngineConfig{static_cast<double>(sample_rate), std::max<uint32_t>(block, 64),
+                                         opt.state_doubles});
+    lel::SpscRing<lel::StereoFrame> ring(depth);
+    lel::Producer producer(engine.renderer(), ring, block, depth);
+    lock_memory();
+
+    if (const std::string warning = producer.start(jack.helper_priority()); !warning.empty()) {
+        spdlog::warn("{}", warning);
+    }
+    jack.activate(ring, producer);
+    if (!opt.no_connect) {
+        for (const std::string& problem : jack.connect(opt.connect)) spdlog::warn("{}", problem);
+    }
+
+    std::atomic<bool> quit{false};
+    lel::CommandContext context{engine,
+                                [&] {
+                                    return lel::RuntimeFigures{period, depth, block, jack.underruns(), jack.xruns()};
+                                },
+                                [&] { quit.store(true, std::memory_order_relaxed); }};
+    lel::install_commands(osc, context);
+
+    spdlog::info("leld: JACK client '{}' at {} Hz, period {}, ring {} frames ({:.2f} ms), OSC on udp {}:{}",
+                 jack.client_name(), sample_rate, period, depth, 1000.0 * depth / sample_rate, opt.bind, osc.port());
+
+    int status = 0;
+    while (!quit.load(std::memory_order_relaxed)) {
+        pollfd fds[2] = {{osc.fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
+        const int ready = poll(fds, signal_fd >= 0 ? 2 : 1, 100);
+        if (ready < 0 && errno != EINTR) {
+            spdlog::error("poll failed: {}", std::strerror(errno));
+            status = 1;
+            break;
+        }
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo info{};
+            if (read(signal_fd, &info, sizeof info) > 0) spdlog::info("leld: signal {}, stopping", info.ssi_signo);
+            break;
+        }
+        if (fds[0].revents & POLLIN) osc.receive();
+        engine.collect();
+        if (jack.lost()) {
+            spdlog::error("the JACK server shut lel down; exiting");
+            status = 1;
+            break;
+        }
+    }
+
+    jack.deactivate();  // the callback reads the ring and wakes the producer: stop it first
+    producer.stop();
+    engine.collect();
+    spdlog::info("leld: stopped after {} frames, {} underruns, {} xruns", engine.renderer().frame_approx(),
+                 jack.underruns(), jack.xruns());
+    if (signal_fd >= 0) close(signal_fd);
+    return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options opt;
+    CLI::App app{"leld: the lel live-coding audio daemon (a JACK client that plays hot-loaded C++ signals)"};
+    app.add_option("-p,--port", opt.port, "OSC control port (UDP)")->capture_default_str();
+    app.add_option("--bind", opt.bind,
+                   "address the OSC port listens on; loading a module runs its code, so only bind a "
+                   "non-local address on a network you trust")->capture_default_str();
+    app.add_option("-n,--name", opt.name, "JACK client name")->capture_default_str();
+    app.add_option("-c,--connect", opt.connect,
+                   "JACK ports to connect out_1 and out_2 to (default: the first two physical playbacks)");
+    app.add_flag("--no-connect", opt.no_connect, "leave the ports unconnected");
+    app.add_option("-r,--ring", opt.ring_frames,
+                   "ring depth in frames: the latency lel adds on top of JACK's (default: two periods)");
+    app.add_option("-s,--state-size", opt.state_doubles, "state arena size, in doubles")->capture_default_str();
+    app.add_option("-l,--log-level", opt.log_level, "trace, debug, info, warn, error")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    CLI11_PARSE(app, argc, argv);
+
+    spdlog::set_level(spdlog::level::from_str(opt.log_level));
+    spdlog::set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
+    try {
+        return run(opt);
+    } catch (const lel::JackError& e) {
+        spdlog::error("{}", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        spdlog::error("leld: {}", e.what());
+        return 1;
+    }
+}

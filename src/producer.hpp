@@ -1,0 +1,65 @@
+// lel — the producer thread: renders into the ring while there is room,
+// sleeps while it is full.
+//
+// Design: the ring's consumer (the JACK callback) calls notify() after each
+// read; notify() posts a semaphore, which never blocks and is safe from a
+// real-time thread. The producer keeps at most `depth` frames in the ring:
+// that depth is exactly the latency the ring adds. It renders in blocks of
+// `block` frames and, when fill + block would exceed depth, waits on the
+// semaphore: no polling, no sleeps.
+//
+// Threads: start()/stop() on the control thread; run() is the producer
+// thread; notify() on the consumer thread.
+#pragma once
+
+#include <lel/detail/rt.hpp>
+
+#include "renderer.hpp"
+#include "ring.hpp"
+
+#include <atomic>
+#include <semaphore.h>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lel {
+
+class Producer {
+public:
+    /// Control thread; allocates the staging block. depth >= block.
+    Producer(Renderer& renderer, SpscRing<StereoFrame>& ring, uint32_t block, uint32_t depth);
+    ~Producer();
+    Producer(const Producer&) = delete;
+    Producer& operator=(const Producer&) = delete;
+
+    /// Control thread. Starts the thread; asks for SCHED_FIFO at
+    /// `rt_priority` when it is > 0. Returns a warning to log ("" if none).
+    std::string start(int rt_priority);
+    /// Control thread; blocking (joins).
+    void stop();
+
+    /// Consumer thread; wait-free. Room was freed in the ring.
+    void notify() noexcept LEL_RT { sem_post(&wake_); }
+
+    uint32_t depth() const noexcept { return depth_; }
+    uint32_t block() const noexcept { return block_; }
+
+    /// Any thread; racy. Times the producer went to sleep on a full ring.
+    uint64_t waits_approx() const noexcept { return waits_.load(std::memory_order_relaxed); }
+
+private:
+    void run() noexcept LEL_RT;
+
+    Renderer& renderer_;
+    SpscRing<StereoFrame>& ring_;
+    const uint32_t block_;
+    const uint32_t depth_;
+    std::vector<StereoFrame> staging_;  // producer-owned after start()
+    sem_t wake_;
+    std::atomic<bool> running_{false};  // stored by control, read by producer
+    std::atomic<uint64_t> waits_{0};    // producer writes
+    std::thread thread_;
+};
+
+}  // namespace lel

@@ -1,0 +1,31 @@
+#include "rt_log.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace lel {
+
+void RtLog::try_log(RtLogRecord::Kind kind, uint64_t frame, const char* name) noexcept {
+    RtLogRecord r{kind, frame, {}};
+    std::size_t i = 0;
+    for (; name && name[i] != '\0' && i + 1 < sizeof r.name; ++i) r.name[i] = name[i];
+    r.name[i] = '\0';
+    if (ring_.try_write(std::span<const RtLogRecord>(&r, 1)) == 0) {
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void RtLog::drain() {
+    RtLogRecord r{};
+    while (ring_.try_read(std::span<RtLogRecord>(&r, 1)) == 1) {
+        switch (r.kind) {
+            case RtLogRecord::Kind::signal_not_finite:
+                spdlog::warn("signal '{}' produced NaN or infinity at frame {}: muted until it is replaced", r.name, r.frame);
+                break;
+            case RtLogRecord::Kind::signal_threw:
+                spdlog::warn("signal '{}' threw an exception at frame {}: muted until it is replaced", r.name, r.frame);
+                break;
+        }
+    }
+}
+
+}  // namespace lel
