@@ -32,11 +32,16 @@ CommandResult Engine::load(const std::filesystem::path& path) {
     } catch (const std::exception& e) {
         return CommandResult::failure(e.what());
     }
+    const lel_entry_fn entry = module->entry();
+    return run_session(entry, std::move(module), path.string());
+}
+
+CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> module, std::string_view origin) {
     Registry next;
     {
-        ProgramBuilder builder(registry_, arena_, module);
-        module->entry()(builder.host());
-        if (builder.failed()) return CommandResult::failure(fmt::format("{}: {}", path.string(), builder.error()));
+        ProgramBuilder builder(registry_, arena_, std::move(module));
+        entry(builder.host());
+        if (builder.failed()) return CommandResult::failure(fmt::format("{}: {}", origin, builder.error()));
         next = builder.commit();
     }
     ++loads_;

@@ -53,6 +53,10 @@ public:
     /// Loads the module at `path` (absolute) and runs its session against
     /// the current registry. On failure nothing changes.
     CommandResult load(const std::filesystem::path& path);
+    /// Runs a session entry point against the current registry (what load()
+    /// does once the module is open). `module` is kept alive by the signals
+    /// the session adds; it may be null for sessions compiled into the caller.
+    CommandResult run_session(lel_entry_fn entry, std::shared_ptr<Module> module, std::string_view origin);
     /// Removes every signal; state is kept.
     CommandResult clear();
     /// Removes `name`; result.signals tells how many remain. Removing a

@@ -51,6 +51,14 @@ const fs::path& Module::scratch_dir() {
         }
         return fs::path(templ);
     }();
+    // Copies are unlinked right after dlopen; the directory goes at exit.
+    static const bool cleanup_registered = [] {
+        return std::atexit([] {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }) == 0;
+    }();
+    (void)cleanup_registered;
     return dir;
 }
 

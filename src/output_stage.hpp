@@ -3,7 +3,7 @@
 //
 // soft_limit() is the identity on [-knee, knee], so a signal at a sane level
 // is not coloured at all, and above the knee it bends smoothly (value and
-// slope are continuous) into a tanh that approaches but never reaches ±1.
+// slope are continuous) into a tanh that approaches ±1.
 // Non-finite input gives 0; signals that produce NaN/inf are muted before
 // they are summed, so this is the last line of defence only.
 #pragma once
@@ -19,7 +19,8 @@ namespace lel {
 
 inline constexpr double limiter_knee = 0.8;
 
-/// Any thread; wait-free. Maps any double into (-1, 1).
+/// Any thread; wait-free. Maps any double into [-1, 1] (±1 itself only
+/// where tanh rounds to 1, i.e. for input far above the knee).
 inline double soft_limit(double x) noexcept LEL_RT {
     const double a = std::fabs(x);
     if (a <= limiter_knee) return x;

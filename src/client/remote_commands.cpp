@@ -1,0 +1,92 @@
+#include "remote_commands.hpp"
+
+#include "osc_client.hpp"
+
+#include <fmt/format.h>
+#include <functional>
+
+namespace lel::client {
+namespace {
+
+using Describe = std::function<void(const OscPacket& reply, double round_trip_ms)>;
+
+// The frame a change took effect at, in words.
+std::string in_effect(std::optional<int64_t> frame) {
+    if (!frame || *frame < 0) return "not yet in effect (leld's audio is not running: is JACK?)";
+    return fmt::format("in effect at frame {}", *frame);
+}
+
+// Sends `request`, then prints a /lel/fail or a silence as an error and
+// hands any other answer to `describe`.
+int exchange(const Remote& remote, const OscPacket& request, const Describe& describe,
+             std::string_view reply_path = {}) {
+    try {
+        OscClient client(remote.host, remote.port);
+        const OscExchange ex = client.request(request, remote.timeout, reply_path);
+        if (!ex) {
+            fmt::print(stderr, "lel: no answer from leld on {}{} — is it running?\n", client.peer(),
+                       ex.outcome == OscExchange::Outcome::refused ? " (connection refused)" : "");
+            return exit_no_answer;
+        }
+        if (ex.reply.path == "/lel/fail") {
+            fmt::print(stderr, "lel: {} failed: {}\n", request.path, ex.reply.string_at(1).value_or("(no reason given)"));
+            return exit_failed;
+        }
+        describe(ex.reply, ex.round_trip.count());
+        return exit_ok;
+    } catch (const OscClientError& e) {
+        fmt::print(stderr, "lel: {}\n", e.what());
+        return exit_usage;
+    }
+}
+
+}  // namespace
+
+int remote_load(const Remote& remote, const std::filesystem::path& module) {
+    const std::string path = std::filesystem::absolute(module).lexically_normal().string();
+    return exchange(remote, {"/lel/load", {path}}, [](const OscPacket& r, double) {
+        const int64_t signals = r.integer_at(2).value_or(0);
+        fmt::print("loaded {}: {} signal{}, {}\n", r.string_at(1).value_or("?"), signals, signals == 1 ? "" : "s",
+                   in_effect(r.integer_at(3)));
+    });
+}
+
+int remote_clear(const Remote& remote) {
+    return exchange(remote, {"/lel/clear", {}},
+                    [](const OscPacket& r, double) { fmt::print("cleared: no signals, {}\n", in_effect(r.integer_at(1))); });
+}
+
+int remote_remove(const Remote& remote, const std::string& name) {
+    return exchange(remote, {"/lel/remove", {name}}, [&](const OscPacket& r, double) {
+        if (r.integer_at(2).value_or(0) == 0) {
+            fmt::print("no signal named '{}': nothing removed\n", name);
+        } else {
+            fmt::print("removed '{}', {}\n", name, in_effect(r.integer_at(3)));
+        }
+    });
+}
+
+int remote_reset(const Remote& remote) {
+    return exchange(remote, {"/lel/reset", {}},
+                    [](const OscPacket&, double) { fmt::print("reset: every signal removed, state wiped\n"); });
+}
+
+int remote_status(const Remote& remote) {
+    const auto describe = [](const OscPacket& r, double) {
+        for (std::size_t i = 0; i + 1 < r.args.size(); i += 2) {
+            fmt::print("{:<15} {}\n", to_string(r.args[i]), to_string(r.args[i + 1]));
+        }
+    };
+    return exchange(remote, {"/lel/status", {}}, describe, "/lel/status.reply");
+}
+
+int remote_ping(const Remote& remote) {
+    return exchange(remote, {"/lel/ping", {}},
+                    [](const OscPacket&, double ms) { fmt::print("pong ({:.2f} ms)\n", ms); }, "/lel/pong");
+}
+
+int remote_quit(const Remote& remote) {
+    return exchange(remote, {"/lel/quit", {}}, [](const OscPacket&, double) { fmt::print("leld is quitting\n"); });
+}
+
+}  // namespace lel::client
