@@ -29,7 +29,8 @@ int exchange(const Remote& remote, const OscPacket& request, const Describe& des
             return exit_no_answer;
         }
         if (ex.reply.path == "/lel/fail") {
-            fmt::print(stderr, "lel: {} failed: {}\n", request.path, ex.reply.string_at(1).value_or("(no reason given)"));
+            const std::string_view command = std::string_view(request.path).substr(std::string_view("/lel/").size());
+            fmt::print(stderr, "lel: {} failed: {}\n", command, ex.reply.string_at(1).value_or("(no reason given)"));
             return exit_failed;
         }
         describe(ex.reply, ex.round_trip.count());
@@ -52,8 +53,9 @@ int remote_load(const Remote& remote, const std::filesystem::path& module) {
 }
 
 int remote_clear(const Remote& remote) {
-    return exchange(remote, {"/lel/clear", {}},
-                    [](const OscPacket& r, double) { fmt::print("cleared: no signals, {}\n", in_effect(r.integer_at(1))); });
+    return exchange(remote, {"/lel/clear", {}}, [](const OscPacket& r, double) {
+        fmt::print("cleared: no signals, {}\n", in_effect(r.integer_at(1)));
+    });
 }
 
 int remote_remove(const Remote& remote, const std::string& name) {

@@ -1,0 +1,155 @@
+// lel — the command-line client: builds session files into modules and tells
+// leld what to do with them over OSC. This file is the command line; each
+// component says what it does in its header.
+//
+// Exit status: 0 done, 1 leld said no (/lel/fail), 2 usage or build error,
+// 3 no answer from leld.
+//
+// Threads: one. Ctrl-C keeps its default action (it ends `lel watch`, and
+// the compiler with it: they share the terminal's process group).
+#include "config.hpp"
+#include "remote_commands.hpp"
+#include "session_builder.hpp"
+#include "watcher.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace lel::client;
+
+struct Options {
+    std::string file;
+    std::string output;
+    std::string name;
+    bool force = false;
+    bool verbose = false;
+    Remote remote;
+    double timeout_s = 5.0;
+};
+
+// Builds `source` if needed and says so; true when there is a module to load.
+bool build(const SessionBuilder& builder, const fs::path& source, const Options& opt, bool force,
+           bool quiet_if_current) {
+    const BuildResult r = builder.build(source, opt.output, force, opt.verbose);
+    switch (r.outcome) {
+        case BuildResult::Outcome::built: fmt::print("built {} in {:.2f} s\n", r.module.string(), r.seconds); break;
+        case BuildResult::Outcome::up_to_date:
+            if (!quiet_if_current) fmt::print("{} is up to date\n", r.module.string());
+            break;
+        case BuildResult::Outcome::failed:
+            fmt::print(stderr, "lel: build of {} failed: {}\n", source.string(), r.message);
+            break;
+    }
+    std::fflush(stdout);
+    return static_cast<bool>(r);
+}
+
+int build_command(const Options& opt) {
+    if (!is_session_source(opt.file)) {
+        fmt::print(stderr, "lel: build needs a session source file (.cpp), got '{}'\n", opt.file);
+        return exit_usage;
+    }
+    const SessionBuilder builder(Toolchain::find());
+    return build(builder, opt.file, opt, opt.force, false) ? exit_ok : exit_usage;
+}
+
+int load_command(const Options& opt) {
+    if (!is_session_source(opt.file)) return remote_load(opt.remote, opt.file);
+    const SessionBuilder builder(Toolchain::find());
+    if (!build(builder, opt.file, opt, opt.force, true)) return exit_usage;  // nothing sent: the old sound plays on
+    return remote_load(opt.remote, default_module_path(opt.file));
+}
+
+int watch_command(const Options& opt) {
+    const fs::path source = opt.file;
+    if (!is_session_source(source) || !fs::is_regular_file(source)) {
+        fmt::print(stderr, "lel: watch needs a session source file (.cpp), got '{}'\n", opt.file);
+        return exit_usage;
+    }
+    const SessionBuilder builder(Toolchain::find());
+    const fs::path module = default_module_path(source);
+    try {
+        FileWatcher watcher(source);  // before the first build, so that no save is missed
+        fmt::print("watching {} (Ctrl-C to stop)\n", source.string());
+        bool force = opt.force;
+        for (;;) {
+            if (build(builder, source, opt, force, true)) remote_load(opt.remote, module);
+            std::fflush(stdout);
+            do {
+                watcher.wait_change();
+            } while (!fs::exists(source));  // mid-save: the new file is not there yet
+            fmt::print("\n--- {:%H:%M:%S} {} saved\n", fmt::localtime(std::time(nullptr)), source.filename().string());
+            force = true;  // a save always reloads, even one that changed nothing
+        }
+    } catch (const WatchError& e) {
+        fmt::print(stderr, "lel: {}\n", e.what());
+        return exit_usage;
+    }
+}
+
+void add_remote_options(CLI::App* command, Options& opt) {
+    command->add_option("-p,--port", opt.remote.port, "leld's OSC port (UDP)")
+        ->envname("LEL_PORT")
+        ->capture_default_str();
+    command->add_option("-H,--host", opt.remote.host, "leld's address")->envname("LEL_HOST")->capture_default_str();
+    command->add_option("-t,--timeout", opt.timeout_s, "seconds to wait for leld's answer")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+}
+
+void add_build_options(CLI::App* command, Options& opt, const char* file_is, bool with_output) {
+    command->add_option("file", opt.file, file_is)->required();
+    if (with_output) command->add_option("-o,--output", opt.output, "module to write (default: FILE with .so)");
+    command->add_flag("-f,--force", opt.force, "build even if the module is newer than the source");
+    command->add_flag("-v,--verbose", opt.verbose, "print the compiler command");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options opt;
+    CLI::App app{"lel: build live-coding sessions and control the lel daemon (leld)"};
+    app.set_version_flag("--version", fmt::format("lel {}", lel::config::version));
+    app.require_subcommand(1);
+
+    CLI::App* build_cmd = app.add_subcommand("build", "compile a session into a module: FILE.cpp -> FILE.so");
+    add_build_options(build_cmd, opt, "session source (.cpp)", true);
+    CLI::App* load_cmd = app.add_subcommand("load", "(build if needed and) load a session into leld");
+    add_build_options(load_cmd, opt, "session source (.cpp) or module (.so)", false);
+    CLI::App* watch_cmd = app.add_subcommand("watch", "build and load a session, then again on every save");
+    add_build_options(watch_cmd, opt, "session source (.cpp)", false);
+    CLI::App* clear_cmd = app.add_subcommand("clear", "remove every signal (state is kept)");
+    CLI::App* remove_cmd = app.add_subcommand("remove", "remove one signal");
+    remove_cmd->add_option("name", opt.name, "the signal's name")->required();
+    CLI::App* reset_cmd = app.add_subcommand("reset", "remove every signal and wipe all state");
+    CLI::App* status_cmd = app.add_subcommand("status", "print leld's figures");
+    CLI::App* ping_cmd = app.add_subcommand("ping", "check that leld answers");
+    CLI::App* quit_cmd = app.add_subcommand("quit", "stop leld");
+    for (CLI::App* c : {load_cmd, watch_cmd, clear_cmd, remove_cmd, reset_cmd, status_cmd, ping_cmd, quit_cmd}) {
+        add_remote_options(c, opt);
+    }
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? exit_ok : exit_usage;
+    }
+    opt.remote.timeout = std::chrono::milliseconds(static_cast<int64_t>(opt.timeout_s * 1000.0));
+
+    if (build_cmd->parsed()) return build_command(opt);
+    if (load_cmd->parsed()) return load_command(opt);
+    if (watch_cmd->parsed()) return watch_command(opt);
+    if (clear_cmd->parsed()) return remote_clear(opt.remote);
+    if (remove_cmd->parsed()) return remote_remove(opt.remote, opt.name);
+    if (reset_cmd->parsed()) return remote_reset(opt.remote);
+    if (status_cmd->parsed()) return remote_status(opt.remote);
+    if (ping_cmd->parsed()) return remote_ping(opt.remote);
+    if (quit_cmd->parsed()) return remote_quit(opt.remote);
+    return exit_usage;
+}

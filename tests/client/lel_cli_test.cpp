@@ -1,0 +1,212 @@
+// The `lel` binary end to end, against a fake leld (no JACK needed).
+#include "test_support.hpp"
+
+#include <lel/abi.hpp>
+
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace lel::test;
+using namespace std::chrono_literals;
+using lel::client::OscPacket;
+
+TEST(LelBuild, AValidSessionBuildsALoadableModule) {
+    TempDir dir;
+    write_file(dir / "tone.cpp", valid_session);
+    const LelResult r = run_lel({"build", "tone.cpp"}, dir.path());
+    ASSERT_EQ(r.status, 0) << r.err;
+    ASSERT_TRUE(fs::exists(dir / "tone.so"));
+
+    void* handle = dlopen((dir / "tone.so").c_str(), RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(handle, nullptr) << dlerror();
+    const auto* version = static_cast<const uint32_t*>(dlsym(handle, lel::abi_version_symbol));
+    ASSERT_NE(version, nullptr);
+    EXPECT_EQ(*version, lel::abi_version);
+    EXPECT_NE(dlsym(handle, lel::entry_symbol), nullptr);
+    dlclose(handle);
+}
+
+TEST(LelBuild, OutputGoesWhereDashOSays) {
+    TempDir dir;
+    write_file(dir / "tone.cpp", valid_session);
+    const LelResult r = run_lel({"build", "tone.cpp", "-o", "other.so"}, dir.path());
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(fs::exists(dir / "other.so"));
+    EXPECT_FALSE(fs::exists(dir / "tone.so"));
+}
+
+TEST(LelBuild, ASyntaxErrorFailsShowsTheCompilersErrorAndLeavesNoModule) {
+    TempDir dir;
+    write_file(dir / "broken.cpp", broken_session);
+    const LelResult r = run_lel({"build", "broken.cpp"}, dir.path());
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("broken.cpp:3"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("error"), std::string::npos) << r.err;
+    for (const auto& entry : fs::directory_iterator(dir.path())) {
+        EXPECT_EQ(entry.path().string().find(".so"), std::string::npos) << "left behind: " << entry.path();
+    }
+}
+
+TEST(LelBuild, AnUpToDateModuleIsNotRebuiltUnlessForced) {
+    TempDir dir;
+    write_file(dir / "tone.cpp", valid_session);
+    ASSERT_EQ(run_lel({"build", "tone.cpp"}, dir.path()).status, 0);
+    const auto built = fs::last_write_time(dir / "tone.so");
+
+    const LelResult again = run_lel({"build", "tone.cpp"}, dir.path());
+    EXPECT_EQ(again.status, 0);
+    EXPECT_NE(again.out.find("up to date"), std::string::npos) << again.out;
+    EXPECT_EQ(fs::last_write_time(dir / "tone.so"), built);
+
+    EXPECT_EQ(run_lel({"build", "--force", "tone.cpp"}, dir.path()).status, 0);
+    EXPECT_GT(fs::last_write_time(dir / "tone.so"), built);
+}
+
+TEST(LelBuild, AMissingSourceIsAUsageError) {
+    TempDir dir;
+    const LelResult r = run_lel({"build", "nothing.cpp"}, dir.path());
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("nothing.cpp"), std::string::npos) << r.err;
+}
+
+TEST(LelLoad, NoDaemonListeningExitsThreeQuickly) {
+    TempDir dir;
+    const std::string port = std::to_string(unused_port());
+    const LelResult r = run_lel({"load", "--port", port, "--timeout", "0.5", "/nowhere/x.so"}, dir.path());
+    EXPECT_EQ(r.status, 3);
+    EXPECT_NE(r.err.find("no answer from leld on 127.0.0.1:" + port), std::string::npos) << r.err;
+    EXPECT_LT(r.elapsed, 2s);
+}
+
+TEST(LelLoad, ADaemonThatNeverAnswersTimesOutWithThree) {
+    TempDir dir;
+    FakeDaemon daemon;  // receives, never answers
+    const LelResult r = run_lel({"ping", "--port", std::to_string(daemon.port()), "--timeout", "0.3"}, dir.path());
+    EXPECT_EQ(r.status, 3);
+    EXPECT_GE(r.elapsed, 300ms);
+    EXPECT_LT(r.elapsed, 2s);
+}
+
+TEST(LelLoad, ABrokenSessionSendsNothing) {
+    TempDir dir;
+    FakeDaemon daemon;
+    write_file(dir / "broken.cpp", broken_session);
+    const LelResult r =
+        run_lel({"load", "--port", std::to_string(daemon.port()), "--timeout", "0.5", "broken.cpp"}, dir.path());
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("error"), std::string::npos) << r.err;
+    EXPECT_FALSE(daemon.receive(200ms).has_value());
+}
+
+TEST(LelLoad, ASessionIsBuiltThenLoadedByItsAbsolutePath) {
+    TempDir dir;
+    FakeDaemon daemon;
+    write_file(dir / "tone.cpp", valid_session);
+    LelProcess lel({"load", "--port", std::to_string(daemon.port()), "tone.cpp"}, dir.path());
+
+    const auto request = daemon.receive(30s);
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(request->path, "/lel/load");
+    const std::string module = fs::canonical(dir / "tone.so").string();
+    EXPECT_EQ(request->string_at(0), module);
+    daemon.reply({"/lel/done", {std::string("/lel/load"), module, int32_t{1}, int64_t{123456}}});
+
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("loaded " + module + ": 1 signal, in effect at frame 123456"), std::string::npos) << r.out;
+}
+
+TEST(LelLoad, AFailureFromTheDaemonIsShownAndExitsOne) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"load", "--port", std::to_string(daemon.port()), "mod.so"}, dir.path());
+    const auto request = daemon.receive(10s);
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(request->string_at(0), (fs::canonical(dir.path()) / "mod.so").string());
+    daemon.reply({"/lel/fail", {std::string("/lel/load"), std::string("no such file")}});
+
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("no such file"), std::string::npos) << r.err;
+}
+
+TEST(LelWatch, LoadsAtStartThenAgainOnEverySaveAndSurvivesABrokenOne) {
+    TempDir dir;
+    FakeDaemon daemon;
+    write_file(dir / "tone.cpp", valid_session);
+    LelProcess lel({"watch", "--port", std::to_string(daemon.port()), "tone.cpp"}, dir.path());
+    const std::string module = (fs::canonical(dir.path()) / "tone.so").string();
+    const auto answer_load = [&] {
+        const auto request = daemon.receive(30s);
+        if (!request) return false;
+        EXPECT_EQ(request->string_at(0), module);
+        daemon.reply({"/lel/done", {std::string("/lel/load"), module, int32_t{1}, int64_t{0}}});
+        return true;
+    };
+    ASSERT_TRUE(answer_load()) << "no load at start";
+
+    write_file(dir / "tone.cpp", broken_session);  // a save that does not build: nothing is sent
+    EXPECT_FALSE(daemon.receive(3s).has_value());
+
+    write_file(dir / ".tone.cpp.new", valid_session);  // saved by rename, as most editors do
+    fs::rename(dir / ".tone.cpp.new", dir / "tone.cpp");
+    ASSERT_TRUE(answer_load()) << "no load after the save";
+
+    kill(lel.pid(), SIGTERM);
+    const LelResult r = lel.wait();
+    EXPECT_NE(r.err.find("error"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("saved"), std::string::npos) << r.out;
+}
+
+TEST(LelStatus, PrintsEveryKeyValuePairOnItsOwnLine) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"status", "--port", std::to_string(daemon.port())}, dir.path());
+    const auto request = daemon.receive(10s);
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(request->path, "/lel/status");
+    daemon.reply({"/lel/done", {std::string("/lel/other")}});  // not the answer: ignored
+    daemon.reply({"/lel/status.reply",
+                  {std::string("signals"), int32_t{2}, std::string("latency_ms"), 2.5, std::string("frame"),
+                   int64_t{99}}});
+
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "signals         2\nlatency_ms      2.500\nframe           99\n");
+}
+
+TEST(LelRemove, SaysWhetherTheSignalWasThere) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"remove", "--port", std::to_string(daemon.port()), "drone"}, dir.path());
+    const auto request = daemon.receive(10s);
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(request->path, "/lel/remove");
+    EXPECT_EQ(request->string_at(0), "drone");
+    daemon.reply({"/lel/done", {std::string("/lel/remove"), std::string("drone"), int32_t{0}, int64_t{-1}}});
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("no signal named 'drone'"), std::string::npos) << r.out;
+}
+
+TEST(LelPing, PrintsPong) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"ping", "--port", std::to_string(daemon.port())}, dir.path());
+    ASSERT_TRUE(daemon.receive(10s).has_value());
+    daemon.reply({"/lel/pong", {}});
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out.rfind("pong (", 0), 0u) << r.out;
+}
+
+TEST(LelUsage, NoSubcommandOrAnUnknownOptionExitsTwo) {
+    TempDir dir;
+    EXPECT_EQ(run_lel({}, dir.path()).status, 2);
+    EXPECT_EQ(run_lel({"ping", "--bogus"}, dir.path()).status, 2);
+    EXPECT_EQ(run_lel({"--version"}, dir.path()).status, 0);
+}
+
+}  // namespace
