@@ -32,14 +32,16 @@ JackOutput::JackOutput(const std::string& name) {
 }
 
 JackOutput::~JackOutput() {
-    if (client_) {
+    // Once the server is gone, closing would wait for it forever; the
+    // process is about to exit and the kernel reclaims the client.
+    if (client_ && !lost()) {
         deactivate();
         jack_client_close(client_);
     }
 }
 
 void JackOutput::deactivate() noexcept {
-    if (active_) jack_deactivate(client_);
+    if (active_ && !lost()) jack_deactivate(client_);
     active_ = false;
 }
 

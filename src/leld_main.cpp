@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -126,6 +127,14 @@ int run(const Options& opt) {
         }
     }
 
+    // If the JACK server is going down at the same moment, libjack can wait
+    // for it forever; a stopping daemon must not hang its service manager.
+    std::thread([] {
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        spdlog::error("leld: shutdown did not finish in 5 s (JACK server gone?); exiting anyway");
+        spdlog::shutdown();
+        _exit(3);
+    }).detach();
     jack.deactivate();  // the callback reads the ring and wakes the producer: stop it first
     producer.stop();
     engine.collect();

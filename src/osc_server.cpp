@@ -132,11 +132,19 @@ void OscServer::handle_packet(char* data, std::size_t size, int depth) {
         }
         return;
     }
+    if (size == 0 || data[0] != '/') {
+        const std::string why = size == 0 ? "empty OSC packet"
+                                          : fmt::format("malformed OSC packet of {} bytes: an address starts with '/'", size);
+        spdlog::warn("{}", why);
+        fail("malformed", why);
+        return;
+    }
     int result = 0;
-    lo_message msg = size > 0 ? lo_message_deserialise(data, size, &result) : nullptr;
+    lo_message msg = lo_message_deserialise(data, size, &result);
     if (!msg) {
-        spdlog::warn("malformed OSC packet of {} bytes (liblo error {})", size, result);
-        fail("malformed", fmt::format("malformed OSC packet of {} bytes (liblo error {})", size, result));
+        const std::string why = fmt::format("malformed OSC packet of {} bytes (liblo error {})", size, result);
+        spdlog::warn("{}", why);
+        fail("malformed", why);
         return;
     }
     const std::unique_ptr<std::remove_pointer_t<lo_message>, void (*)(lo_message)> owned(msg, &lo_message_free);

@@ -1,0 +1,449 @@
+#include "harness.hpp"
+
+#include <jack/jack.h>
+#include <lo/lo.h>
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fcntl.h>
+#include <fstream>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sstream>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+
+namespace lel::test {
+
+// ------------------------------------------------------------ small helpers
+
+std::string unique_name(std::string_view prefix) {
+    static unsigned counter = 0;
+    return std::string(prefix) + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+}
+
+fs::path path_from_env(const char* var) {
+    const char* value = std::getenv(var);
+    if (!value || !*value) {
+        throw HarnessError(std::string("environment variable ") + var +
+                           " is not set (run the tests with `meson test`)");
+    }
+    return fs::path(value);
+}
+
+fs::path module_path(std::string_view name) {
+    std::string var = "LEL_TEST_MODULE_";
+    for (const char c : name) var += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return path_from_env(var.c_str());
+}
+
+TempDir::TempDir() {
+    std::string templ = (fs::temp_directory_path() / "lel-itest-XXXXXX").string();
+    if (!mkdtemp(templ.data())) throw HarnessError(std::string("mkdtemp: ") + std::strerror(errno));
+    path_ = templ;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+std::vector<std::string> environment_with(const EnvChanges& set) {
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e) {
+        const std::string_view entry(*e);
+        const std::string_view key = entry.substr(0, entry.find('='));
+        bool overridden = false;
+        for (const auto& [k, v] : set) overridden = overridden || k == key;
+        if (!overridden) env.emplace_back(entry);
+    }
+    for (const auto& [k, v] : set) {
+        if (v) env.push_back(k + "=" + *v);
+    }
+    return env;
+}
+
+std::string describe_wait_status(int status) {
+    if (WIFEXITED(status)) return "exited with " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+    return "wait status " + std::to_string(status);
+}
+
+// ------------------------------------------------------------------ Process
+
+Process::Process(std::vector<std::string> argv, std::vector<std::string> env, fs::path log, int death_signal)
+    : log_(std::move(log)) {
+    // Everything the child needs is prepared before fork: after it, in a
+    // process that may have JACK threads, only async-signal-safe calls.
+    std::vector<char*> args, envp;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    const int out = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) throw HarnessError("cannot create " + log_.string() + ": " + std::strerror(errno));
+    const pid_t parent = getpid();
+
+    pid_ = fork();
+    if (pid_ < 0) {
+        close(out);
+        throw HarnessError(std::string("fork: ") + std::strerror(errno));
+    }
+    if (pid_ == 0) {
+        prctl(PR_SET_PDEATHSIG, death_signal);  // the test process crashed: do not outlive it
+        if (getppid() != parent) _exit(127);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        dup2(out, STDOUT_FILENO);
+        dup2(out, STDERR_FILENO);
+        const int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+        close_range(3, ~0u, 0);  // no JACK or gtest descriptors leak into the child
+        execve(args[0], args.data(), envp.data());
+        static constexpr char msg[] = "harness: execve failed\n";
+        (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+        _exit(127);
+    }
+    close(out);
+}
+
+std::optional<int> Process::try_wait() {
+    if (status_ || pid_ <= 0) return status_;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) status_ = status;
+    return status_;
+}
+
+std::optional<int> Process::wait_for(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (!try_wait()) {
+        if (Clock::now() >= deadline) return std::nullopt;
+        std::this_thread::sleep_for(5ms);
+    }
+    return status_;
+}
+
+int Process::stop(std::chrono::milliseconds grace) {
+    if (pid_ <= 0) return 0;
+    if (!try_wait()) {
+        kill(pid_, SIGTERM);
+        if (!wait_for(grace)) {
+            kill(pid_, SIGKILL);
+            int status = 0;
+            while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+            }
+            status_ = status;
+        }
+    }
+    return *status_;
+}
+
+std::string Process::log_tail(std::size_t lines) const {
+    std::ifstream in(log_);
+    std::deque<std::string> tail;
+    for (std::string line; std::getline(in, line);) {
+        tail.push_back(std::move(line));
+        if (tail.size() > lines) tail.pop_front();
+    }
+    std::string out;
+    for (const auto& l : tail) out += "    | " + l + "\n";
+    return out.empty() ? "    | (no output)\n" : out;
+}
+
+// --------------------------------------------------------------- JackServer
+
+namespace {
+
+void quiet_jack() {
+    // libjack prints every failed connection attempt; the harness reports
+    // failures itself.
+    jack_set_error_function([](const char*) {});
+    jack_set_info_function([](const char*) {});
+}
+
+bool jack_server_answers(const std::string& name) {
+    jack_status_t status{};
+    jack_client_t* probe = jack_client_open(
+        "lel-test-probe", static_cast<jack_options_t>(JackNoStartServer | JackServerName), &status, name.c_str());
+    if (!probe) return false;
+    jack_client_close(probe);
+    return true;
+}
+
+Process start_jackd(const std::string& name, const fs::path& log_dir) {
+    return Process({path_from_env("LEL_TEST_JACKD").string(), "-n", name, "-d", "dummy", "-r",
+                    std::to_string(JackServer::sample_rate), "-p", std::to_string(JackServer::period)},
+                   environment_with({{"JACK_DEFAULT_SERVER", std::nullopt}, {"JACK_NO_AUDIO_RESERVATION", "1"}}),
+                   log_dir / "jackd.log");
+}
+
+}  // namespace
+
+JackServer::JackServer(const fs::path& log_dir)
+    : name_(unique_name("lel-test")), process_(start_jackd(name_, log_dir)) {
+    quiet_jack();
+    const auto deadline = Clock::now() + 5s;
+    while (!jack_server_answers(name_)) {
+        if (const auto status = process_.try_wait()) {
+            throw HarnessError("jackd " + describe_wait_status(*status) + ":\n" + process_.log_tail());
+        }
+        if (Clock::now() >= deadline)
+            throw HarnessError("jackd did not accept clients within 5 s:\n" + process_.log_tail());
+        std::this_thread::sleep_for(20ms);
+    }
+    if (const char* old = std::getenv("JACK_DEFAULT_SERVER")) previous_default_ = old;
+    setenv("JACK_DEFAULT_SERVER", name_.c_str(), 1);
+}
+
+JackServer::~JackServer() {
+    if (previous_default_) {
+        setenv("JACK_DEFAULT_SERVER", previous_default_->c_str(), 1);
+    } else {
+        unsetenv("JACK_DEFAULT_SERVER");
+    }
+    process_.stop();
+}
+
+// ------------------------------------------------------------------ OSC
+
+std::optional<std::string> OscReply::string_at(std::size_t i) const {
+    if (i >= args.size()) return std::nullopt;
+    if (const auto* s = std::get_if<std::string>(&args[i])) return *s;
+    return std::nullopt;
+}
+
+std::optional<int64_t> OscReply::int_at(std::size_t i) const {
+    if (i >= args.size()) return std::nullopt;
+    if (const auto* v = std::get_if<int32_t>(&args[i])) return *v;
+    if (const auto* v = std::get_if<int64_t>(&args[i])) return *v;
+    return std::nullopt;
+}
+
+std::optional<double> OscReply::number_at(std::size_t i) const {
+    if (i >= args.size()) return std::nullopt;
+    return std::visit(
+        [](const auto& v) -> std::optional<double> {
+            if constexpr (std::is_arithmetic_v<std::decay_t<decltype(v)>>) {
+                return static_cast<double>(v);
+            } else {
+                return std::nullopt;
+            }
+        },
+        args[i]);
+}
+
+std::optional<OscArg> OscReply::value_of(std::string_view key) const {
+    for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
+        if (const auto* k = std::get_if<std::string>(&args[i]); k && *k == key) return args[i + 1];
+    }
+    return std::nullopt;
+}
+
+std::string OscReply::to_string() const {
+    std::ostringstream out;
+    out << path;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        out << ' ' << (i < types.size() ? types[i] : '?') << ':';
+        std::visit(
+            [&](const auto& v) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) {
+                    out << '"' << v << '"';
+                } else {
+                    out << v;
+                }
+            },
+            args[i]);
+    }
+    return out.str();
+}
+
+OscOut& OscOut::i(int32_t v) {
+    types_ += 'i';
+    args_.emplace_back(v);
+    return *this;
+}
+OscOut& OscOut::h(int64_t v) {
+    types_ += 'h';
+    args_.emplace_back(v);
+    return *this;
+}
+OscOut& OscOut::d(double v) {
+    types_ += 'd';
+    args_.emplace_back(v);
+    return *this;
+}
+OscOut& OscOut::s(std::string_view v) {
+    types_ += 's';
+    args_.emplace_back(std::string(v));
+    return *this;
+}
+
+std::vector<char> OscOut::bytes() const {
+    lo_message m = lo_message_new();
+    for (const auto& a : args_) {
+        if (const auto* v = std::get_if<int32_t>(&a)) lo_message_add_int32(m, *v);
+        if (const auto* v = std::get_if<int64_t>(&a)) lo_message_add_int64(m, *v);
+        if (const auto* v = std::get_if<float>(&a)) lo_message_add_float(m, *v);
+        if (const auto* v = std::get_if<double>(&a)) lo_message_add_double(m, *v);
+        if (const auto* v = std::get_if<std::string>(&a)) lo_message_add_string(m, v->c_str());
+    }
+    std::vector<char> out(lo_message_length(m, path_.c_str()));
+    std::size_t size = out.size();
+    lo_message_serialise(m, path_.c_str(), out.data(), &size);
+    lo_message_free(m);
+    out.resize(size);
+    return out;
+}
+
+namespace {
+
+OscReply decode(std::vector<char>& data) {
+    OscReply reply;
+    int result = 0;
+    lo_message m = lo_message_deserialise(data.data(), data.size(), &result);
+    if (!m) {
+        reply.path = "<undecodable>";
+        return reply;
+    }
+    reply.path = std::string(data.data(), strnlen(data.data(), data.size()));
+    const char* types = lo_message_get_types(m);
+    reply.types = types ? types : "";
+    lo_arg** argv = lo_message_get_argv(m);
+    for (std::size_t i = 0; i < reply.types.size(); ++i) {
+        const lo_arg* a = argv[i];
+        switch (reply.types[i]) {
+            case LO_INT32: reply.args.emplace_back(a->i); break;
+            case LO_INT64: reply.args.emplace_back(static_cast<int64_t>(a->h)); break;
+            case LO_FLOAT: reply.args.emplace_back(a->f); break;
+            case LO_DOUBLE: reply.args.emplace_back(a->d); break;
+            case LO_STRING:
+            case LO_SYMBOL: reply.args.emplace_back(std::string(&a->s)); break;
+            default: reply.args.emplace_back(std::string("<type ") + reply.types[i] + ">"); break;
+        }
+    }
+    lo_message_free(m);
+    return reply;
+}
+
+sockaddr_in loopback(uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+}  // namespace
+
+OscClient::OscClient(uint16_t server_port) : server_port_(server_port) {
+    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) throw HarnessError(std::string("socket: ") + std::strerror(errno));
+    const sockaddr_in self = loopback(0);
+    if (bind(fd_, reinterpret_cast<const sockaddr*>(&self), sizeof self) != 0) {
+        close(fd_);
+        throw HarnessError(std::string("bind: ") + std::strerror(errno));
+    }
+}
+
+OscClient::~OscClient() {
+    if (fd_ >= 0) close(fd_);
+}
+
+void OscClient::send_raw(const std::vector<char>& bytes) {
+    const sockaddr_in to = loopback(server_port_);
+    if (sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) < 0) {
+        throw HarnessError(std::string("sendto: ") + std::strerror(errno));
+    }
+}
+
+std::optional<OscReply> OscClient::wait_reply(std::chrono::milliseconds timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+    std::vector<char> data(65536);
+    const ssize_t n = recv(fd_, data.data(), data.size(), 0);
+    if (n < 0) return std::nullopt;
+    data.resize(static_cast<std::size_t>(n));
+    return decode(data);
+}
+
+void OscClient::drain() {
+    while (wait_reply(0ms)) {
+    }
+}
+
+std::optional<OscReply> OscClient::call(const OscOut& message, std::chrono::milliseconds timeout) {
+    return call_raw(message.bytes(), timeout);
+}
+
+std::optional<OscReply> OscClient::call_raw(const std::vector<char>& bytes, std::chrono::milliseconds timeout) {
+    drain();
+    send_raw(bytes);
+    return wait_reply(timeout);
+}
+
+bool OscClient::ping(std::chrono::milliseconds timeout) {
+    const auto reply = call(OscOut("/lel/ping"), timeout);
+    return reply && reply->path == "/lel/pong";
+}
+
+uint16_t free_udp_port() {
+    const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = loopback(0);
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+        if (fd >= 0) close(fd);
+        throw HarnessError(std::string("cannot find a free UDP port: ") + std::strerror(errno));
+    }
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+// --------------------------------------------------------------------- Leld
+
+Leld::Leld(const fs::path& log_dir) : name_(unique_name("lel")) {
+    const fs::path leld = path_from_env("LEL_TEST_LELD");
+    const char* server = std::getenv("JACK_DEFAULT_SERVER");
+    const EnvChanges env = {{"JACK_DEFAULT_SERVER", server ? std::optional<std::string>(server) : std::nullopt}};
+    std::string why;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        port_ = free_udp_port();
+        process_.emplace(
+            std::vector<std::string>{leld.string(), "--no-connect", "--port", std::to_string(port_), "--name", name_},
+            environment_with(env), log_dir / ("leld-" + std::to_string(attempt) + ".log"),
+            // If this process dies, jackd and leld get their signal at once; leld,
+            // given SIGTERM then, can hang for ever in jack_client_close, so it gets
+            // SIGKILL. (Stopped normally, it goes before jackd, with SIGTERM.)
+            SIGKILL);
+        osc_.emplace(port_);
+        const auto deadline = Clock::now() + 5s;
+        while (Clock::now() < deadline && !process_->try_wait()) {
+            if (osc_->ping(50ms)) return;
+        }
+        why = process_->try_wait() ? "leld " + describe_wait_status(*process_->try_wait())
+                                   : std::string("leld did not answer /lel/ping within 5 s");
+        why += ":\n" + process_->log_tail();
+        osc_.reset();
+        process_->stop();
+        if (process_->log_tail().find("ddress already in use") == std::string::npos) break;
+    }
+    throw HarnessError(why);
+}
+
+Leld::~Leld() {
+    osc_.reset();
+    if (process_) process_->stop();
+}
+
+}  // namespace lel::test

@@ -1,0 +1,623 @@
+// Integration tests: a real leld against a private JACK server (dummy
+// driver, 48 kHz, 64-frame periods), driven over OSC, its output recorded
+// by a JACK client and measured.
+//
+// Each test gets a fresh jackd + leld + capture. Waveform checks lean on
+// sine_break() (analysis.hpp): a pure sine satisfies a three-term
+// recurrence to float precision, so "the sound goes on uninterrupted" is
+// checked sample by sample, not just as an average frequency.
+#include "analysis.hpp"
+#include "capture.hpp"
+#include "harness.hpp"
+
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <limits>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace lel::test {
+namespace {
+
+constexpr double sr = JackServer::sample_rate;
+constexpr std::size_t everything = std::numeric_limits<std::size_t>::max();
+/// A run of exact zeros this long, once sound has started, is a gap.
+constexpr std::size_t gap_frames = 32;
+
+std::size_t frames(double seconds) {
+    return static_cast<std::size_t>(seconds * sr);
+}
+
+std::span<const float> part(const std::vector<float>& v, std::size_t from, std::size_t to = everything) {
+    to = std::min(to, v.size());
+    from = std::min(from, to);
+    return std::span<const float>(v).subspan(from, to - from);
+}
+
+std::string samples_around(std::span<const float> x, std::size_t at) {
+    std::string out;
+    for (std::size_t n = at >= 3 ? at - 3 : 0; n < std::min(x.size(), at + 4); ++n) {
+        out += (n == at ? " [" : " ") + std::to_string(x[n]) + (n == at ? "]" : "");
+    }
+    return out;
+}
+
+/// Where one channel, from the first nonzero sample to the end, is a single
+/// uninterrupted 0.5-amplitude sine of `hz`. Records failures; returns the
+/// index of the first nonzero sample.
+std::optional<std::size_t> expect_one_uninterrupted_sine(std::span<const float> x, double hz, const char* channel) {
+    SCOPED_TRACE(channel);
+    const auto start = first_nonzero(x);
+    if (!start) {
+        ADD_FAILURE() << "silent: no nonzero sample in " << x.size() << " frames";
+        return std::nullopt;
+    }
+    const auto sound = x.subspan(*start > 0 ? *start - 1 : 0);
+    EXPECT_LT(longest_zero_run(sound), gap_frames) << "a gap in the sound";
+    EXPECT_NEAR(zero_crossing_frequency(sound, sr), hz, 1.0);
+    EXPECT_NEAR(peak(sound), 0.5, 0.01);
+    if (const auto at = sine_break(sound, sr, hz)) {
+        ADD_FAILURE() << "the " << hz << " Hz sine breaks " << *at << " frames after it started ("
+                      << static_cast<double>(*at) / sr << " s):" << samples_around(sound, *at);
+    }
+    return start;
+}
+
+/// True when `text` contains `word`; a number must stand alone ("1" is not
+/// found in "10" or "999").
+bool mentions(std::string_view text, std::string_view word) {
+    const bool number = !word.empty() && word.find_first_not_of("0123456789") == std::string_view::npos;
+    for (auto at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+        if (!number) return true;
+        const auto end = at + word.size();
+        const bool before = at == 0 || !std::isdigit(static_cast<unsigned char>(text[at - 1]));
+        const bool after = end == text.size() || !std::isdigit(static_cast<unsigned char>(text[end]));
+        if (before && after) return true;
+    }
+    return false;
+}
+
+struct Loaded {
+    int64_t frame = -1;       ///< the frame /lel/done reported
+    std::size_t sent_at = 0;  ///< frames captured when the request was sent
+};
+
+// ------------------------------------------------------------------ fixture
+
+/// Each test runs its body through run(): a fresh jackd, leld and capture.
+///
+/// Design: real-time audio on a shared machine can glitch for reasons leld
+/// cannot help: the dummy driver's timer fires late, or the whole graph
+/// misses a cycle (JACK reports an xrun to every client), or leld's
+/// producer is starved of CPU (leld counts an underrun). An attempt that
+/// fails while the capture saw an xrun or leld underran is therefore
+/// discarded, failures and all (gtest-spi intercepts them), and run again,
+/// up to three times; its logs still go to stderr. A failure without such a
+/// glitch, or in the last attempt, is reported as it was.
+class LeldIntegration : public ::testing::Test {
+protected:
+    static constexpr int attempts = 3;
+
+    void run(const std::function<void()>& body) {
+        for (int attempt = 1; attempt <= attempts; ++attempt) {
+            ::testing::TestPartResultArray results;
+            std::string glitches;
+            {
+                const ::testing::ScopedFakeTestPartResultReporter intercept(
+                    ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ALL_THREADS, &results);
+                try {
+                    start();
+                    body();
+                } catch (const std::exception& e) {
+                    ADD_FAILURE() << e.what();
+                }
+                glitches = describe_glitches();
+                if (failed(results)) print_diagnostics(attempt, glitches);
+                stop();
+            }
+            if (!failed(results)) return;
+            if (glitches.empty() || attempt == attempts) {
+                for (const ::testing::TestPartResult& r : failures(results)) {
+                    ADD_FAILURE_AT(r.file_name() ? r.file_name() : "?", r.line_number()) << r.message();
+                }
+                if (!glitches.empty())
+                    ADD_FAILURE() << "every attempt glitched: the machine may be too busy for real time";
+                return;
+            }
+            std::cerr << "=== attempt " << attempt << " failed with " << glitches << "; discarding these failures:\n";
+            for (const ::testing::TestPartResult& r : failures(results)) std::cerr << r << "\n";
+            std::cerr << "=== trying again\n";
+        }
+    }
+
+    void TearDown() override { stop(); }
+
+    OscClient& osc() { return leld_->osc(); }
+    Capture& capture() { return *capture_; }
+
+    /// Sends `message` and returns leld's answer; a missing answer fails the test.
+    OscReply call(const OscOut& message, std::chrono::milliseconds timeout = 3000ms) {
+        auto reply = osc().call(message, timeout);
+        if (!reply) throw HarnessError("no answer from leld within " + std::to_string(timeout.count()) + " ms");
+        return *reply;
+    }
+
+    /// Loads the test module `name`, expecting /lel/done.
+    Loaded load(std::string_view name) {
+        const fs::path path = module_path(name);
+        Loaded l;
+        l.sent_at = capture().frames_approx();
+        const OscReply r = call(OscOut("/lel/load").s(path.string()));
+        if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path.string() || !r.int_at(3)) {
+            throw HarnessError("loading " + std::string(name) + " got " + r.to_string());
+        }
+        l.frame = *r.int_at(3);
+        return l;
+    }
+
+    OscReply status() {
+        OscReply r = call(OscOut("/lel/status"));
+        if (r.path != "/lel/status.reply") throw HarnessError("/lel/status got " + r.to_string());
+        return r;
+    }
+
+    int64_t status_int(std::string_view key) {
+        const OscReply r = status();
+        const auto v = r.value_of(key);
+        const auto* i32 = v ? std::get_if<int32_t>(&*v) : nullptr;
+        const auto* i64 = v ? std::get_if<int64_t>(&*v) : nullptr;
+        if (!i32 && !i64) throw HarnessError("/lel/status has no integer '" + std::string(key) + "': " + r.to_string());
+        return i32 ? *i32 : *i64;
+    }
+
+    /// Waits for `seconds` more audio; failing that, fails the test.
+    void record(double seconds) {
+        if (!capture().wait_seconds(seconds)) throw HarnessError("the capture did not advance (JACK stalled?)");
+    }
+
+private:
+    void start() {
+        jack_.emplace(dir_.path());
+        leld_.emplace(dir_.path());
+        capture_.emplace(leld_->client_name());
+        if (!capture_->wait_frames(JackServer::period, 2000ms))
+            throw HarnessError("the capture client records nothing");
+        underruns_at_start_ = status_int("underruns");
+    }
+
+    void stop() {
+        capture_.reset();
+        leld_.reset();
+        jack_.reset();
+        underruns_at_start_.reset();
+    }
+
+    static std::vector<::testing::TestPartResult> failures(const ::testing::TestPartResultArray& results) {
+        std::vector<::testing::TestPartResult> out;
+        for (int i = 0; i < results.size(); ++i) {
+            if (results.GetTestPartResult(i).failed()) out.push_back(results.GetTestPartResult(i));
+        }
+        return out;
+    }
+    static bool failed(const ::testing::TestPartResultArray& results) { return !failures(results).empty(); }
+
+    // "" when the attempt ran clean, else what went wrong with real time.
+    std::string describe_glitches() {
+        std::string out;
+        if (capture_ && capture_->xruns() > 0) out = std::to_string(capture_->xruns()) + " JACK xruns";
+        if (leld_ && !leld_->process().try_wait() && underruns_at_start_) {
+            try {
+                const int64_t underruns = status_int("underruns") - *underruns_at_start_;
+                if (underruns > 0) out += (out.empty() ? "" : ", ") + std::to_string(underruns) + " leld underruns";
+            } catch (const std::exception&) {
+                // no status: the test's own failures say why
+            }
+        }
+        return out;
+    }
+
+    void print_diagnostics(int attempt, const std::string& glitches) {
+        std::cerr << "=== attempt " << attempt << (glitches.empty() ? "" : " (" + glitches + ")") << " failed\n"
+                  << "--- leld (" << (leld_ ? leld_->client_name() : "?") << ") log tail:\n"
+                  << (leld_ ? leld_->log_tail() : "") << "--- jackd log tail:\n"
+                  << (jack_ ? jack_->log_tail() : "");
+        if (capture_) {
+            std::cerr << "--- capture: " << capture_->frames_approx() << " frames, overflowed "
+                      << capture_->overflowed() << ", disconnections " << capture_->disconnections() << "\n";
+        }
+    }
+
+protected:
+    TempDir dir_;
+    std::optional<JackServer> jack_;
+    std::optional<Leld> leld_;
+    std::optional<Capture> capture_;
+
+private:
+    std::optional<int64_t> underruns_at_start_;
+};
+
+// ------------------------------------------------------------------- tests
+
+TEST_F(LeldIntegration, a_loaded_sine_plays_at_its_frequency_and_amplitude_on_both_outputs) {
+    run([&] {
+        const Loaded loaded = load("sine_440");
+        EXPECT_GE(loaded.frame, 0) << "the load did not take effect";
+        record(1.2);
+        const Take take = capture().take(loaded.sent_at, everything);
+        const std::size_t skip = frames(0.1);
+        for (const auto* channel : {&take.left, &take.right}) {
+            SCOPED_TRACE(channel == &take.left ? "out_1" : "out_2");
+            const auto x = part(*channel, skip);
+            ASSERT_GE(x.size(), frames(1.0));
+            EXPECT_NEAR(zero_crossing_frequency(x, sr), 440.0, 1.0);
+            EXPECT_NEAR(dft_peak_frequency(x, sr, 400.0, 480.0), 440.0, 1.0);
+            EXPECT_NEAR(peak(x), 0.5, 0.01);
+            EXPECT_NEAR(rms(x), 0.5 / std::sqrt(2.0), 0.01);
+        }
+        expect_one_uninterrupted_sine(take.left, 440.0, "out_1");
+        expect_one_uninterrupted_sine(take.right, 440.0, "out_2");
+        EXPECT_EQ(take.left, take.right) << "a mono signal goes to both ports unchanged";
+    });
+}
+
+TEST_F(LeldIntegration, reloading_a_signal_under_the_same_name_continues_its_phase_without_a_click) {
+    run([&] {
+        ASSERT_TRUE(capture().connected_to_same_client());
+        const int64_t underruns_before = status_int("underruns");
+        const Loaded first = load("sine_440");
+        record(0.3);
+        const Loaded second = load("sine_660");
+        record(0.5);
+        const bool underran = status_int("underruns") != underruns_before;
+
+        const Take take = capture().take(first.sent_at, everything);
+        const auto x = std::span<const float>(take.left);
+        const auto start = first_nonzero(x);
+        ASSERT_TRUE(start && *start >= 1) << "no sound after loading sine_440, or sound before it";
+        ASSERT_GE(second.frame, first.frame);
+
+        // Locate the swap in the waveform: the 440 Hz sine runs up to where its
+        // recurrence first breaks; from there on it must be one 660 Hz sine.
+        const auto break_440 = sine_break(x.subspan(*start - 1), sr, 440.0);
+        ASSERT_TRUE(break_440) << "the tone never changed to 660 Hz";
+        const std::size_t swap = *start + *break_440;  // <= the first 660 Hz sample + 1
+        ASSERT_GT(swap, *start + frames(0.2));
+        ASSERT_LT(swap + frames(0.3), x.size());
+        if (const auto at = sine_break(x.subspan(swap - 1), sr, 660.0)) {
+            ADD_FAILURE() << "after the swap (" << swap << ") the 660 Hz tone breaks at " << swap + *at << ":"
+                          << samples_around(x, swap - 1 + *at);
+        }
+
+        // The frame /lel/done reported maps to the capture exactly, as long as
+        // no underrun shifted the output meanwhile: verify the swap is there.
+        const std::size_t predicted = *start + static_cast<std::size_t>(second.frame - first.frame);
+        if (underran) {
+            std::cerr << "note: leld underran during the test; not checking the reported swap frame exactly\n";
+        } else if (predicted + 2 >= x.size() || predicted < *start + 2) {
+            ADD_FAILURE() << "the reported swap frame " << second.frame << " is outside the recording";
+        } else {
+            EXPECT_FALSE(sine_break(part(take.left, *start - 1, predicted), sr, 440.0))
+                << "the 440 Hz tone does not last until the reported frame " << second.frame;
+            EXPECT_FALSE(sine_break(part(take.left, predicted - 1), sr, 660.0))
+                << "the 660 Hz tone does not start at the reported frame " << second.frame;
+        }
+
+        // Clicks: the largest step around the swap is no larger than the new
+        // tone's own largest step.
+        const double steady = max_jump(part(take.left, swap + frames(0.05), swap + frames(0.25)));
+        const auto around = part(take.left, swap - frames(0.01), swap + frames(0.01));
+        EXPECT_LE(max_jump(around), 1.1 * steady) << "a click at the swap";
+        EXPECT_LE(max_jump(part(take.left, *start)), 1.1 * steady) << "a click somewhere";
+        EXPECT_LT(longest_zero_run(part(take.left, *start)), gap_frames) << "a gap after the sound started";
+        EXPECT_LT(longest_zero_run(part(take.right, *start)), gap_frames) << "a gap on out_2";
+        EXPECT_NEAR(zero_crossing_frequency(part(take.left, *start, swap - 1), sr), 440.0, 1.0);
+        EXPECT_NEAR(zero_crossing_frequency(part(take.left, swap), sr), 660.0, 1.0);
+        EXPECT_EQ(take.left, take.right);
+
+        EXPECT_TRUE(capture().connected_to_same_client())
+            << "the capture lost its connection to " << leld_->client_name();
+        EXPECT_EQ(capture().disconnections(), 0u);
+        EXPECT_EQ(capture().lel_client_unregistrations(), 0u);
+    });
+}
+
+TEST_F(LeldIntegration, clear_silences_the_output_and_leaves_no_signals) {
+    run([&] {
+        const Loaded loaded = load("sine_440");
+        record(0.2);
+        const std::size_t before_clear = capture().frames_approx();
+        const OscReply r = call(OscOut("/lel/clear"));
+        EXPECT_EQ(r.path, "/lel/done") << r.to_string();
+        EXPECT_EQ(r.string_at(0), "/lel/clear") << r.to_string();
+        ASSERT_TRUE(r.int_at(1)) << r.to_string();
+        EXPECT_GE(*r.int_at(1), loaded.frame);
+        EXPECT_EQ(status_int("signals"), 0);
+        record(0.3);
+
+        const Take take = capture().take(loaded.sent_at, everything);
+        const auto last = last_nonzero(take.left);
+        ASSERT_TRUE(last) << "there was no sound before the clear";
+        EXPECT_GE(loaded.sent_at + *last, before_clear) << "the sound stopped before /lel/clear was sent";
+        EXPECT_GE(take.size() - *last, frames(0.25)) << "the sound went on after /lel/clear answered";
+        EXPECT_EQ(peak(part(take.right, *last + 1)), 0.0);
+        expect_one_uninterrupted_sine(part(take.left, 0, *last + 1), 440.0, "out_1 before the clear");
+    });
+}
+
+TEST_F(LeldIntegration, a_signal_loaded_again_after_clear_continues_from_its_kept_phase) {
+    run([&] {
+        const Loaded loaded = load("sine_440");
+        record(0.2);
+        call(OscOut("/lel/clear"));
+        record(0.1);
+        const std::size_t silent_from = capture().frames_approx();
+        load("sine_440");
+        record(0.2);
+
+        const Take take = capture().take(loaded.sent_at, everything);
+        const auto last = last_nonzero(part(take.left, 0, silent_from - loaded.sent_at));
+        ASSERT_TRUE(last && *last >= 2);
+        const auto again = first_nonzero(part(take.left, silent_from - loaded.sent_at));
+        ASSERT_TRUE(again) << "no sound after loading again";
+        const std::size_t resume = silent_from - loaded.sent_at + *again;
+        // The sine's next sample after the last one heard: x[n+1] = 2cos(w)x[n] - x[n-1].
+        const double w = 2.0 * M_PI * 440.0 / sr;
+        const double expected = 2.0 * std::cos(w) * take.left[*last] - take.left[*last - 1];
+        EXPECT_NEAR(take.left[resume], expected, 1e-5) << "state was not kept across /lel/clear";
+        expect_one_uninterrupted_sine(part(take.left, resume), 440.0, "out_1 after loading again");
+    });
+}
+
+TEST_F(LeldIntegration, remove_stops_exactly_the_named_signal) {
+    run([&] {
+        load("two_tones");
+        EXPECT_EQ(status_int("signals"), 2);
+        record(0.2);
+        Take take = capture().take(capture().frames_approx() - frames(0.15), everything);
+        EXPECT_NEAR(tone_amplitude(take.left, sr, 220.0), 0.3, 0.01);
+        EXPECT_NEAR(tone_amplitude(take.left, sr, 880.0), 0.3, 0.01);
+
+        const OscReply r = call(OscOut("/lel/remove").s("high"));
+        EXPECT_EQ(r.path, "/lel/done") << r.to_string();
+        EXPECT_EQ(r.string_at(0), "/lel/remove");
+        EXPECT_EQ(r.string_at(1), "high");
+        EXPECT_EQ(r.int_at(2), 1) << r.to_string();
+        EXPECT_TRUE(r.int_at(3)) << r.to_string();
+        EXPECT_EQ(status_int("signals"), 1);
+        const std::size_t removed_at = capture().frames_approx();
+        record(0.5);
+
+        take = capture().take(removed_at + frames(0.05), everything);
+        for (const auto* channel : {&take.left, &take.right}) {
+            SCOPED_TRACE(channel == &take.left ? "out_1" : "out_2");
+            EXPECT_NEAR(tone_amplitude(*channel, sr, 220.0), 0.3, 0.01) << "\"low\" should still play";
+            EXPECT_LT(tone_amplitude(*channel, sr, 880.0), 0.001) << "\"high\" should be gone";
+            EXPECT_NEAR(zero_crossing_frequency(*channel, sr), 220.0, 1.0);
+            EXPECT_FALSE(sine_break(*channel, sr, 220.0)) << "\"low\" is not a clean sine any more";
+        }
+
+        const OscReply again = call(OscOut("/lel/remove").s("high"));
+        EXPECT_EQ(again.path, "/lel/done") << again.to_string();
+        EXPECT_EQ(again.int_at(2), 0) << "a name that is not there is not removed: " << again.to_string();
+        EXPECT_EQ(status_int("signals"), 1);
+    });
+}
+
+TEST_F(LeldIntegration, reset_removes_every_signal_and_wipes_their_state) {
+    run([&] {
+        load("sine_440");
+        record(0.2);
+        const OscReply r = call(OscOut("/lel/reset"));
+        EXPECT_EQ(r.path, "/lel/done") << r.to_string();
+        EXPECT_EQ(r.string_at(0), "/lel/reset") << r.to_string();
+        EXPECT_EQ(status_int("signals"), 0);
+        record(0.1);
+        const std::size_t after_reset = capture().frames_approx();
+        record(0.1);
+        EXPECT_EQ(peak(capture().take(after_reset, everything).left), 0.0) << "sound after /lel/reset";
+
+        const Loaded loaded = load("sine_440");
+        EXPECT_EQ(status_int("signals"), 1);
+        record(0.2);
+        const Take take = capture().take(loaded.sent_at, everything);
+        const auto start = first_nonzero(take.left);
+        ASSERT_TRUE(start) << "no sound after loading again";
+        ASSERT_GE(*start, 1u);
+        ASSERT_GE(take.size(), *start + 64);
+        // Phase 0 again: the first sample is sin of one step, and so on.
+        for (std::size_t k = 0; k < 64; ++k) {
+            const double expected = 0.5 * std::sin(2.0 * M_PI * 440.0 * static_cast<double>(k + 1) / sr);
+            ASSERT_NEAR(take.left[*start + k], expected, 1e-5)
+                << "sample " << k << " after the load: state was not wiped";
+        }
+        expect_one_uninterrupted_sine(take.left, 440.0, "out_1");
+    });
+}
+
+TEST_F(LeldIntegration, status_answers_with_every_documented_key) {
+    run([&] {
+        OscReply r = status();
+        ASSERT_EQ(r.args.size() % 2, 0u) << r.to_string();
+        for (std::size_t i = 0; i < r.args.size(); i += 2) {
+            EXPECT_TRUE(r.string_at(i)) << "argument " << i << " should be a key: " << r.to_string();
+            EXPECT_TRUE(r.number_at(i + 1)) << "argument " << i + 1 << " should be a number: " << r.to_string();
+        }
+        for (const char* key :
+             {"signals", "sample_rate", "period", "ring_frames", "underruns", "xruns", "loads", "frame"}) {
+            EXPECT_TRUE(r.value_of(key)) << "no key '" << key << "' in " << r.to_string();
+        }
+        EXPECT_EQ(status_int("signals"), 0);
+        EXPECT_EQ(status_int("sample_rate"), 48000);
+        EXPECT_EQ(status_int("period"), JackServer::period);
+        EXPECT_GE(status_int("ring_frames"), JackServer::period);
+        EXPECT_EQ(status_int("loads"), 0);
+        const int64_t frame = status_int("frame");
+
+        load("sine_440");
+        record(0.05);
+        EXPECT_EQ(status_int("signals"), 1);
+        EXPECT_EQ(status_int("loads"), 1);
+        EXPECT_GT(status_int("frame"), frame);
+    });
+}
+
+TEST_F(LeldIntegration, quit_answers_done_and_the_daemon_exits_cleanly) {
+    run([&] {
+        const OscReply r = call(OscOut("/lel/quit"));
+        EXPECT_EQ(r.path, "/lel/done") << r.to_string();
+        EXPECT_EQ(r.string_at(0), "/lel/quit");
+        const auto status = leld_->process().wait_for(3000ms);
+        ASSERT_TRUE(status) << "leld still runs 3 s after /lel/quit";
+        EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describe_wait_status(*status);
+    });
+}
+
+// ------------------------------------------------------------ bad requests
+
+/// One request leld must refuse with /lel/fail while the sound goes on.
+struct BadRequest {
+    struct Packet {
+        std::vector<char> bytes;
+        std::string command;                ///< the /lel/fail's first argument
+        std::vector<std::string> mentions;  ///< what its message must mention
+    };
+    std::string name;
+    std::function<Packet(const fs::path& temp)> make;
+};
+
+void PrintTo(const BadRequest& request, std::ostream* out) {
+    *out << request.name;
+}
+
+BadRequest::Packet load_of(const fs::path& path, std::vector<std::string> mentions) {
+    return {OscOut("/lel/load").s(path.string()).bytes(), "/lel/load", std::move(mentions)};
+}
+
+void write_file(const fs::path& path, std::string_view content) {
+    std::ofstream(path, std::ios::binary) << content;
+}
+
+std::vector<BadRequest> bad_requests() {
+    return {
+        {"a_missing_file", [](const fs::path& t) { return load_of(t / "missing.so", {(t / "missing.so").string()}); }},
+        {"a_directory", [](const fs::path& t) { return load_of(t, {t.string()}); }},
+        {"a_text_file_that_is_not_a_shared_object",
+         [](const fs::path& t) {
+             write_file(t / "notes.so", "these are not the bytes you are looking for\n");
+             return load_of(t / "notes.so", {(t / "notes.so").string()});
+         }},
+        {"a_truncated_shared_object",
+         [](const fs::path& t) {
+             std::ifstream in(module_path("sine_440"), std::ios::binary);
+             std::string head(256, '\0');
+             in.read(head.data(), static_cast<std::streamsize>(head.size()));
+             write_file(t / "truncated.so", head);
+             return load_of(t / "truncated.so", {(t / "truncated.so").string()});
+         }},
+        {"a_shared_object_that_is_not_a_lel_module",
+         [](const fs::path&) { return load_of(module_path("not_lel"), {module_path("not_lel").string()}); }},
+        {"a_module_without_an_entry_function",
+         [](const fs::path&) { return load_of(module_path("no_entry"), {"lel_module_entry"}); }},
+        {"a_module_built_for_another_abi_version",
+         [](const fs::path&) {
+             return load_of(module_path("wrong_abi"), {"999", "1"});
+         }},
+        {"a_relative_path", [](const fs::path&) { return load_of("sine_440.so", {"sine_440.so"}); }},
+        {"a_packet_of_random_bytes",
+         [](const fs::path&) {
+             std::vector<char> bytes(61);
+             uint32_t x = 0x12345678;  // xorshift: the same bytes every run
+             for (char& b : bytes) {
+                 x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+                 b = static_cast<char>(x & 0xff);
+             }
+             bytes[0] = 'x';  // neither '/' nor '#': no address, no bundle
+             return BadRequest::Packet{bytes, "malformed", {}};
+         }},
+        {"a_truncated_message",
+         [](const fs::path&) {
+             std::vector<char> bytes = OscOut("/lel/load").s(module_path("sine_440").string()).bytes();
+             bytes.resize(bytes.size() - 8);
+             return BadRequest::Packet{bytes, "malformed", {}};
+         }},
+        {"a_bundle_whose_element_overruns_it",
+         [](const fs::path&) {
+             std::vector<char> bytes = {
+                 '#', 'b', 'u', 'n', 'd', 'l', 'e', '\0', 0,    0,
+                 0,   0,   0,   0,   0,   1,   0,   0,    0x10, 0};  // element of 4096 bytes, none there
+             const std::vector<char> ping = OscOut("/lel/ping").bytes();
+             bytes.insert(bytes.end(), ping.begin(), ping.end());
+             return BadRequest::Packet{bytes, "malformed", {}};
+         }},
+        {"an_unknown_address",
+         [](const fs::path&) {
+             return BadRequest::Packet{OscOut("/lel/frobnicate").i(1).bytes(), "/lel/frobnicate", {"/lel/frobnicate"}};
+         }},
+        {"a_load_with_an_int_argument",
+         [](const fs::path&) {
+             return BadRequest::Packet{OscOut("/lel/load").i(42).bytes(), "/lel/load", {}};
+         }},
+    };
+}
+
+class LeldRefuses : public LeldIntegration, public ::testing::WithParamInterface<BadRequest> {};
+
+TEST_P(LeldRefuses, with_fail_while_the_sound_goes_on) {
+    run([&] {
+        const Loaded loaded = load("sine_440");
+        record(0.2);
+        const int64_t loads = status_int("loads");
+        const BadRequest::Packet packet = GetParam().make(dir_.path());
+
+        const auto reply = osc().call_raw(packet.bytes);
+        ASSERT_TRUE(reply) << "no answer";
+        EXPECT_EQ(reply->path, "/lel/fail") << reply->to_string();
+        EXPECT_EQ(reply->string_at(0), packet.command) << reply->to_string();
+        const auto message = reply->string_at(1);
+        EXPECT_TRUE(message) << "no message: " << reply->to_string();
+        for (const std::string& m : packet.mentions) {
+            EXPECT_TRUE(mentions(message.value_or(""), m))
+                << "the message should mention '" << m << "': " << reply->to_string();
+        }
+        EXPECT_FALSE(osc().wait_reply(100ms)) << "a second answer to one request";
+        EXPECT_TRUE(osc().ping()) << "leld stopped answering";
+        EXPECT_EQ(status_int("signals"), 1);
+        EXPECT_EQ(status_int("loads"), loads);
+        record(0.4);
+
+        const Take take = capture().take(loaded.sent_at, everything);
+        expect_one_uninterrupted_sine(take.left, 440.0, "out_1");
+        expect_one_uninterrupted_sine(take.right, 440.0, "out_2");
+    });
+}
+
+INSTANTIATE_TEST_SUITE_P(BadRequests, LeldRefuses, ::testing::ValuesIn(bad_requests()),
+                         [](const ::testing::TestParamInfo<BadRequest>& info) { return info.param.name; });
+
+// --------------------------------------------------------- without JACK
+
+TEST(LeldWithoutJack, exits_non_zero_quickly_and_says_that_no_jack_server_is_running) {
+    const TempDir dir;
+    const auto started = Clock::now();
+    Process leld({path_from_env("LEL_TEST_LELD").string(), "--no-connect", "--port", std::to_string(free_udp_port()),
+                  "--name", unique_name("lel")},
+                 environment_with({{"JACK_DEFAULT_SERVER", unique_name("lel-test-absent")}}), dir.path() / "leld.log");
+    const auto status = leld.wait_for(5000ms);
+    ASSERT_TRUE(status) << "leld still runs 5 s after starting without a JACK server:\n" << leld.log_tail();
+    EXPECT_LT(Clock::now() - started, 3s);
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) != 0) << describe_wait_status(*status);
+    std::ifstream in(leld.log());
+    const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(output.find("no JACK server is running"), std::string::npos) << leld.log_tail();
+}
+
+}  // namespace
+}  // namespace lel::test

@@ -1,0 +1,12 @@
+// Test module: the signal "tone", a 0.5-amplitude 440 Hz sine whose phase
+// lives in state[0], so a reload under the same name continues the waveform.
+#include <lel/lel.hpp>
+
+#include <cmath>
+
+LEL_SESSION(session) {
+    session.add("tone", [](auto& s) {
+        s.state[0] = std::fmod(s.state[0] + 440.0 * s.dt, 1.0);
+        return 0.5 * std::sin(2.0 * M_PI * s.state[0]);
+    });
+}
