@@ -5,27 +5,47 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
 namespace lel {
 
 Engine::Engine(const EngineConfig& config)
-    : arena_(config.state_doubles),
-      renderer_(config.sample_rate, config.max_block, mailbox_, log_) {}
+    : arena_(config.state_doubles, config.max_names),
+      renderer_(config.sample_rate, config.max_block, config.max_names, mailbox_, log_) {
+    set_fade_ms(config.fade_ms);
+}
+
+void Engine::set_fade_ms(double ms) {
+    const double frames = std::clamp(ms, 0.0, 10'000.0) * renderer_.sample_rate() / 1000.0;
+    renderer_.set_fade_frames(static_cast<uint32_t>(std::lround(frames)));
+}
 
 Engine::~Engine() {
     // The producer is gone; whatever it ran and whatever is still pending
     // is freed here, before the arena and the modules.
-    renderer_.release_current();
+    renderer_.release_all();
     collect();
 }
 
-CommandResult Engine::publish(Registry next) {
+CommandResult Engine::publish(Registry next, uint64_t start_frame) {
     registry_ = std::move(next);
     const uint64_t id = next_program_id_++;
-    mailbox_.publish(std::make_unique<Program>(registry_, id));
+    mailbox_.publish(std::make_unique<Program>(registry_, id, start_frame));
     return CommandResult{true, {}, id, registry_.size()};
 }
 
-CommandResult Engine::load(const std::filesystem::path& path) {
+// The first multiple of `quantum` the producer has not rendered yet. The
+// producer runs ahead of the ports by at most the ring depth; a program
+// published now is taken at its next block, so a boundary at least one
+// block ahead is reachable.
+uint64_t Engine::next_multiple(uint64_t quantum) const {
+    const uint64_t earliest = renderer_.frame_approx() + renderer_.max_block();
+    return (earliest + quantum - 1) / quantum * quantum;
+}
+
+CommandResult Engine::load(const std::filesystem::path& path, const LoadOptions& options) {
     std::shared_ptr<Module> module;
     try {
         module = Module::open(path);
@@ -33,19 +53,21 @@ CommandResult Engine::load(const std::filesystem::path& path) {
         return CommandResult::failure(e.what());
     }
     const lel_entry_fn entry = module->entry();
-    return run_session(entry, std::move(module), path.string());
+    return run_session(entry, std::move(module), path.string(), options);
 }
 
-CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> module, std::string_view origin) {
+CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> module, std::string_view origin,
+                                  const LoadOptions& options) {
     Registry next;
+    const uint64_t id = next_program_id_;  // the id publish() will give
     {
-        ProgramBuilder builder(registry_, arena_, std::move(module));
+        ProgramBuilder builder(registry_, arena_, std::move(module), options.crossfade ? id : 0);
         entry(builder.host());
         if (builder.failed()) return CommandResult::failure(fmt::format("{}: {}", origin, builder.error()));
         next = builder.commit();
     }
     ++loads_;
-    return publish(std::move(next));
+    return publish(std::move(next), options.quantum_frames ? next_multiple(options.quantum_frames) : 0);
 }
 
 CommandResult Engine::clear() { return publish(Registry{}); }
@@ -59,11 +81,15 @@ CommandResult Engine::remove(const std::string& name) {
 }
 
 CommandResult Engine::reset(std::chrono::milliseconds wait) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
     CommandResult r = publish(Registry{});
-    if (!mailbox_.wait_swapped(r.program_id, wait)) {
-        return CommandResult::failure(
-            "the producer did not take the empty program in time (is the engine running?); "
-            "signals are removed but state was not wiped");
+    const char* why = "the producer did not take the empty program in time (is the engine running?); "
+                      "signals are removed but state was not wiped";
+    if (!mailbox_.wait_swapped(r.program_id, wait)) return CommandResult::failure(why);
+    // Every signal is fading out; state may be wiped once none is rendered.
+    while (renderer_.fading() != 0) {
+        if (std::chrono::steady_clock::now() > deadline) return CommandResult::failure(why);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     collect();
     arena_.wipe();

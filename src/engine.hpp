@@ -25,8 +25,20 @@ namespace lel {
 
 struct EngineConfig {
     double sample_rate = 48000.0;
-    uint32_t max_block = 1024;          ///< largest block the renderer renders at once
+    uint32_t max_block = 1024;             ///< largest block the renderer renders at once
     std::size_t state_doubles = 1u << 21;  ///< state arena size (16 MiB)
+    uint32_t max_names = 1u << 16;         ///< distinct signal names before a reset is needed
+    double fade_ms = 5.0;                  ///< fade in/out and crossfade time
+};
+
+/// How a load takes effect.
+struct LoadOptions {
+    /// Swap at the next frame that is a multiple of this many frames (0: at
+    /// the next block).
+    uint64_t quantum_frames = 0;
+    /// Names whose code changes get fresh state and an equal-power crossfade
+    /// from the old code, instead of continuing the old state.
+    bool crossfade = false;
 };
 
 /// The outcome of a command: ok, or a message for the user.
@@ -52,27 +64,35 @@ public:
 
     /// Loads the module at `path` (absolute) and runs its session against
     /// the current registry. On failure nothing changes.
-    CommandResult load(const std::filesystem::path& path);
+    CommandResult load(const std::filesystem::path& path, const LoadOptions& options = {});
     /// Runs a session entry point against the current registry (what load()
     /// does once the module is open). `module` is kept alive by the signals
     /// the session adds; it may be null for sessions compiled into the caller.
-    CommandResult run_session(lel_entry_fn entry, std::shared_ptr<Module> module, std::string_view origin);
+    CommandResult run_session(lel_entry_fn entry, std::shared_ptr<Module> module, std::string_view origin,
+                              const LoadOptions& options = {});
     /// Removes every signal; state is kept.
     CommandResult clear();
     /// Removes `name`; result.signals tells how many remain. Removing a
     /// name that is not registered is not an error (message says so).
     CommandResult remove(const std::string& name);
-    /// Removes every signal, waits (up to `wait`) until the producer has
-    /// stopped rendering them, then wipes all state and forgets every name.
+    /// Removes every signal (they fade out), waits (up to `wait`) until the
+    /// producer has stopped rendering them, then wipes all state and forgets
+    /// every name.
     /// Fails, with the signals removed but state kept, if the producer does
     /// not answer in time.
     CommandResult reset(std::chrono::milliseconds wait);
 
     /// Blocks up to `timeout` until program `id` has taken effect; the frame
-    /// at which it did.
+    /// at which it did (ProgramMailbox::superseded if it never will).
     std::optional<uint64_t> wait_swapped(uint64_t id, std::chrono::milliseconds timeout) {
         return mailbox_.wait_swapped(id, timeout);
     }
+    /// Never blocks: the frame program `id` took effect at, if known yet.
+    std::optional<uint64_t> swap_frame(uint64_t id) { return mailbox_.swap_frame(id); }
+
+    /// Sets the fade time; applies to fades that start from now on.
+    void set_fade_ms(double ms);
+    double fade_ms() const noexcept { return 1000.0 * renderer_.fade_frames() / renderer_.sample_rate(); }
 
     /// Frees retired programs and logs what the real-time side queued.
     /// Never blocks on the real-time side.
@@ -85,7 +105,8 @@ public:
     std::size_t muted() const;
 
 private:
-    CommandResult publish(Registry next);
+    CommandResult publish(Registry next, uint64_t start_frame = 0);
+    uint64_t next_multiple(uint64_t quantum) const;
 
     StateArena arena_;
     Registry registry_;

@@ -42,12 +42,14 @@ const SignalEntry* Registry::find(std::string_view name) const {
 
 // ----------------------------------------------------------------- Program
 
-Program::Program(const Registry& registry, uint64_t id)
-    : entries_(registry.entries().begin(), registry.entries().end()), id_(id) {
+Program::Program(const Registry& registry, uint64_t id, uint64_t start_frame)
+    : entries_(registry.entries().begin(), registry.entries().end()),
+      exits_(entries_.size(), Exit::stays), id_(id), start_frame_(start_frame) {
     voices_.reserve(entries_.size());
     for (const SignalEntry& e : entries_) {
         voices_.push_back(Voice{e.callable->render(), e.callable->user(), e.state.data, e.state.size,
-                                e.callable->channels(), e.name.c_str(), &e.callable->fault});
+                                e.callable->channels(), e.state.index, e.crossfade_in_program == id,
+                                e.name.c_str(), &e.callable->fault});
     }
 }
 
@@ -92,8 +94,10 @@ bool valid_name(std::string_view name) {
 
 }  // namespace
 
-ProgramBuilder::ProgramBuilder(const Registry& current, StateArena& arena, std::shared_ptr<Module> module)
-    : next_(current), arena_(arena), mark_(arena.mark()), module_(std::move(module)),
+ProgramBuilder::ProgramBuilder(const Registry& current, StateArena& arena, std::shared_ptr<Module> module,
+                               uint64_t crossfade_program)
+    : next_(current), current_(current), crossfade_program_(crossfade_program), arena_(arena),
+      mark_(arena.mark()), module_(std::move(module)),
       host_{abi_version, this, &host_clear, &host_remove, &host_add, &host_fail} {}
 
 ProgramBuilder::~ProgramBuilder() {
@@ -116,14 +120,18 @@ bool ProgramBuilder::add(const lel_signal_desc& desc) {
         fail(fmt::format("signal '{}' asks for {} doubles of state; allowed 1 to 2^28", name, desc.state_size));
         return false;
     }
+    // A crossfade gives changed code fresh state: the old code keeps
+    // running on the old slice while it fades out.
+    const SignalEntry* playing = current_.find(name);
+    const bool crossfade = crossfade_program_ != 0 && playing != nullptr;
     StateArena::Slice slice;
     try {
-        slice = arena_.acquire(name, desc.state_size);
+        slice = crossfade ? arena_.acquire_fresh(name, desc.state_size) : arena_.acquire(name, desc.state_size);
     } catch (const ArenaFull& e) {
         fail(e.what());
         return false;
     }
-    next_.put(SignalEntry{std::string(name), std::move(callable), slice});
+    next_.put(SignalEntry{std::string(name), std::move(callable), slice, crossfade ? crossfade_program_ : 0});
     return true;
 }
 

@@ -61,6 +61,9 @@ struct SignalEntry {
     std::string name;
     std::shared_ptr<Callable> callable;
     StateArena::Slice state;
+    /// The program in which this code replaced the name's old code with a
+    /// crossfade (0: none). Only that program crossfades it in.
+    uint64_t crossfade_in_program = 0;
 };
 
 /// The set of registered signals, in registration order (a replaced signal
@@ -86,26 +89,45 @@ struct Voice {
     double* state;
     uint32_t state_size;
     uint32_t channels;
+    uint32_t name_index;  ///< the name's dense index (StateArena::Slice::index)
+    bool crossfade_in;    ///< enters with an equal-power crossfade against the name's old code
     const char* name;
     std::atomic<uint32_t>* fault;
+};
+
+/// How a voice leaves when its program is replaced. Decided by the producer
+/// at the swap (see Renderer).
+enum class Exit : uint8_t {
+    stays = 0,      ///< its name is in the new program: nothing to fade
+    fade_out = 1,   ///< its name is gone: linear fade to silence
+    crossfade = 2,  ///< its name has new code that crossfades in: equal-power fade out
 };
 
 /// An immutable snapshot of a Registry. Built and destroyed on the control
 /// thread; between publication and retirement only the producer reads it.
 class Program {
 public:
-    Program(const Registry& registry, uint64_t id);
+    /// `start_frame`: the first frame it may take effect at (0: at once).
+    Program(const Registry& registry, uint64_t id, uint64_t start_frame = 0);
     Program(const Program&) = delete;
     Program& operator=(const Program&) = delete;
 
-    /// Producer thread; wait-free.
+    /// Any thread; wait-free (immutable after construction).
     std::span<const Voice> voices() const noexcept { return voices_; }
     uint64_t id() const noexcept { return id_; }
+    uint64_t start_frame() const noexcept { return start_frame_; }
+
+    /// Producer thread only, once published: how each voice leaves, and
+    /// frames since the program was replaced. Allocated here, never resized.
+    std::span<Exit> exits() noexcept { return exits_; }
+    uint32_t out_clock = 0;
 
 private:
     std::vector<SignalEntry> entries_;  // keeps names and callables alive
     std::vector<Voice> voices_;
+    std::vector<Exit> exits_;
     uint64_t id_;
+    uint64_t start_frame_;
 };
 
 /// The builder a module's session talks to through lel_host. It starts as a
@@ -113,7 +135,10 @@ private:
 /// caller takes the result, and a failure rolls back its state slices.
 class ProgramBuilder {
 public:
-    ProgramBuilder(const Registry& current, StateArena& arena, std::shared_ptr<Module> module);
+    /// With `crossfade_program` != 0, a name whose code changes gets fresh
+    /// state and crossfades in, in the program of that id.
+    ProgramBuilder(const Registry& current, StateArena& arena, std::shared_ptr<Module> module,
+                   uint64_t crossfade_program = 0);
     ~ProgramBuilder();
 
     /// The C vtable to hand to lel_module_entry.
@@ -133,6 +158,8 @@ public:
 
 private:
     Registry next_;
+    const Registry& current_;
+    uint64_t crossfade_program_;
     StateArena& arena_;
     StateArena::Mark mark_;
     std::shared_ptr<Module> module_;

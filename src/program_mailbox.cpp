@@ -13,16 +13,19 @@ ProgramMailbox::~ProgramMailbox() {
     sem_destroy(&swapped_);
 }
 
-void ProgramMailbox::publish(std::unique_ptr<Program> next) noexcept {
+void ProgramMailbox::publish(std::unique_ptr<Program> next) {
     // release: the program's contents are visible to the producer's acquire
     // exchange in try_take; acquire: a superseded program came from us.
-    Program* superseded = pending_.exchange(next.release(), std::memory_order_acq_rel);
-    delete superseded;
+    Program* never_taken = pending_.exchange(next.release(), std::memory_order_acq_rel);
+    if (never_taken) {
+        frames_[never_taken->id()] = superseded;
+        delete never_taken;
+    }
 }
 
-Program* ProgramMailbox::try_take() noexcept {
+Program* ProgramMailbox::try_take(std::size_t returns) noexcept {
     if (pending_.load(std::memory_order_relaxed) == nullptr) return nullptr;  // the common case: one load
-    if (returned_.write_available() == 0) return nullptr;  // retry next block once control has drained
+    if (returned_.write_available() < returns) return nullptr;  // retry next block once control has drained
     return pending_.exchange(nullptr, std::memory_order_acq_rel);  // acquire pairs with publish's release
 }
 
@@ -38,7 +41,8 @@ std::optional<ProgramMailbox::Swap> ProgramMailbox::collect() {
     while (returned_.try_read(std::span<Swap>(&s, 1)) == 1) {
         delete s.retired;
         s.retired = nullptr;
-        last_ = s;
+        if (s.program_id == 0) continue;  // a hand-back only
+        if (s.frame != superseded) last_ = s;
         seen = s;
         frames_[s.program_id] = s.frame;
     }
@@ -56,17 +60,15 @@ std::optional<uint64_t> ProgramMailbox::wait_swapped(uint64_t id, std::chrono::m
     deadline.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
     deadline.tv_nsec = static_cast<long>(ns % 1'000'000'000);
     for (;;) {
-        collect();
-        if (last_.program_id >= id) {
-            const auto it = frames_.find(id);
-            return it != frames_.end() ? it->second : last_.frame;
-        }
-        if (sem_timedwait(&swapped_, &deadline) != 0 && errno == ETIMEDOUT) {
-            collect();
-            if (last_.program_id >= id) continue;
-            return std::nullopt;
-        }
+        if (const auto frame = swap_frame(id)) return frame;
+        if (sem_timedwait(&swapped_, &deadline) != 0 && errno == ETIMEDOUT) return swap_frame(id);
     }
+}
+
+std::optional<uint64_t> ProgramMailbox::swap_frame(uint64_t id) {
+    collect();
+    if (const auto it = frames_.find(id); it != frames_.end()) return it->second;
+    return std::nullopt;
 }
 
 }  // namespace lel

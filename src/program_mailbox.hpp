@@ -31,12 +31,15 @@ namespace lel {
 
 class ProgramMailbox {
 public:
-    /// What the producer reports for each swap.
+    /// What the producer hands back: a program it is done with, a swap, or
+    /// both.
     struct Swap {
-        Program* retired;     // the program replaced (may be null)
-        uint64_t program_id;  // the program that took over
-        uint64_t frame;       // first frame it rendered
+        Program* retired;     // a program to free (may be null)
+        uint64_t program_id;  // the program that took over (0: no swap)
+        uint64_t frame;       // first frame it rendered, or superseded
     };
+    /// The frame reported for a program replaced before it took effect.
+    static constexpr uint64_t superseded = ~uint64_t{0};
     static_assert(std::is_trivially_copyable_v<Swap>);
 
     ProgramMailbox();
@@ -44,34 +47,43 @@ public:
     ProgramMailbox(const ProgramMailbox&) = delete;
     ProgramMailbox& operator=(const ProgramMailbox&) = delete;
 
-    /// Control thread; wait-free. Makes `next` the program the producer
-    /// takes at its next block.
-    void publish(std::unique_ptr<Program> next) noexcept;
+    /// Control thread. Makes `next` the program the producer takes at its
+    /// next block; a pending program it replaces is recorded as superseded.
+    void publish(std::unique_ptr<Program> next);
 
     /// Producer thread; wait-free. The pending program, if any (ownership
-    /// passes to the producer until it retires it). Returns null while the
-    /// return ring is full, so that retire() always has room.
-    Program* try_take() noexcept LEL_RT;
+    /// passes to the producer until it hands it back). Returns null unless
+    /// the return ring has room for `returns` more records, so that the
+    /// hand-backs the producer then makes always fit.
+    Program* try_take(std::size_t returns) noexcept LEL_RT;
+
+    /// Producer thread; wait-free; may fail. Room for `n` more records?
+    bool has_room(std::size_t n) const noexcept LEL_RT { return returned_.write_available() >= n; }
 
     /// Producer thread; wait-free (sem_post never blocks). Hands `retired`
-    /// back and reports that `program_id` took effect at `frame`.
+    /// (may be null) back and reports that `program_id` (0: none) took
+    /// effect at `frame`. Precondition: has_room(1).
     void retire(Program* retired, uint64_t program_id, uint64_t frame) noexcept LEL_RT;
 
     /// Control thread; deletes every retired program and returns the last
     /// swap seen, if any. Never blocks.
     std::optional<Swap> collect();
 
-    /// Control thread; blocks up to `timeout` until program `id` (or a later
-    /// one) has taken effect. Returns the frame at which `id` took effect, or
-    /// the frame of the later program that superseded it.
+    /// Control thread; blocks up to `timeout` until program `id` has taken
+    /// effect or was superseded. Returns the frame at which it took effect
+    /// (`superseded` if it never did), nullopt on timeout.
     std::optional<uint64_t> wait_swapped(uint64_t id, std::chrono::milliseconds timeout);
+
+    /// Control thread; never blocks. The frame program `id` took effect at
+    /// (or `superseded`), if the producer has said so yet.
+    std::optional<uint64_t> swap_frame(uint64_t id);
 
     /// The latest program id known to have taken effect. Control thread.
     uint64_t swapped_id() const noexcept { return last_.program_id; }
 
 private:
     std::atomic<Program*> pending_{nullptr};  // stored by control, exchanged by both
-    SpscRing<Swap> returned_{64};             // producer writes, control reads
+    SpscRing<Swap> returned_{256};            // producer writes, control reads
     sem_t swapped_;                           // posted by the producer after each retire
     Swap last_{nullptr, 0, 0};                // control only
     std::unordered_map<uint64_t, uint64_t> frames_;  // control only: id -> swap frame, pruned

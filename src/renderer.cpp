@@ -3,35 +3,98 @@
 #include "output_stage.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <utility>
 
 namespace lel {
 
-Renderer::Renderer(double sample_rate, uint32_t max_block, ProgramMailbox& mailbox, RtLog& log)
+Renderer::Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, ProgramMailbox& mailbox, RtLog& log)
     : sample_rate_(sample_rate), max_block_(max_block), mailbox_(mailbox), log_(log),
+      gain_(max_names, 0.0), owner_(max_names, 0),
       left_(max_block), right_(max_block), mix_left_(max_block), mix_right_(max_block) {
     if (!(sample_rate > 0.0)) throw std::invalid_argument("sample rate must be positive");
     if (max_block == 0) throw std::invalid_argument("block size must be at least 1");
 }
 
-Renderer::~Renderer() { delete current_; }
+Renderer::~Renderer() { release_all(); }
 
-std::unique_ptr<Program> Renderer::release_current() noexcept {
-    return std::unique_ptr<Program>(std::exchange(current_, nullptr));
+void Renderer::release_all() noexcept {
+    delete std::exchange(current_, nullptr);
+    delete std::exchange(scheduled_, nullptr);
+    for (std::size_t i = 0; i < fading_size_; ++i) delete fading_[i];
+    fading_size_ = 0;
+    fading_count_.store(0, std::memory_order_release);
 }
 
 void Renderer::render(std::span<StereoFrame> out) noexcept {
     std::size_t done = 0;
     while (done < out.size()) {
-        if (Program* next = mailbox_.try_take()) {
-            Program* old = std::exchange(current_, next);
-            mailbox_.retire(old, next->id(), frame_now_);
+        take_and_swap();
+        auto n = static_cast<uint32_t>(std::min<std::size_t>(max_block_, out.size() - done));
+        if (scheduled_ && scheduled_->start_frame() < frame_now_ + n) {
+            n = static_cast<uint32_t>(scheduled_->start_frame() - frame_now_);  // > 0: split the block there
         }
-        const auto n = static_cast<uint32_t>(std::min<std::size_t>(max_block_, out.size() - done));
         render_block(out.data() + done, n);
         done += n;
     }
+}
+
+void Renderer::take_and_swap() noexcept {
+    // Worst case per take: hand back a superseded schedule, the replaced
+    // program, and a fading program cut short.
+    if (Program* next = mailbox_.try_take(3)) {
+        if (scheduled_) mailbox_.retire(scheduled_, scheduled_->id(), ProgramMailbox::superseded);
+        scheduled_ = next;
+    }
+    // A swap hands back up to two records; wait a block if the control
+    // thread has not drained the ring yet.
+    if (scheduled_ && scheduled_->start_frame() <= frame_now_ && mailbox_.has_room(2)) {
+        swap_in(std::exchange(scheduled_, nullptr));
+    }
+}
+
+void Renderer::swap_in(Program* next) noexcept {
+    Program* old = std::exchange(current_, next);
+    since_swap_ = 0;
+    // Tag every name the new program holds, then see how the old one leaves.
+    // owner_ holds id*2, +1 when the name crossfades in.
+    for (const Voice& v : next->voices()) {
+        owner_[v.name_index] = next->id() * 2 + (v.crossfade_in ? 1 : 0);
+        if (v.crossfade_in) gain_[v.name_index] = 1.0;  // after the crossfade, it plays at full level
+    }
+    bool leaving = false;
+    if (old) {
+        const auto voices = old->voices();
+        const auto exits = old->exits();
+        for (std::size_t i = 0; i < voices.size(); ++i) {
+            const uint64_t owner = owner_[voices[i].name_index];
+            if (owner / 2 != next->id()) {
+                exits[i] = Exit::fade_out;
+            } else {
+                exits[i] = (owner & 1) ? Exit::crossfade : Exit::stays;
+            }
+            leaving |= exits[i] != Exit::stays;
+        }
+    }
+    if (!leaving || fade_frames() == 0) {
+        mailbox_.retire(old, next->id(), frame_now_);
+        return;
+    }
+    if (fading_size_ == max_fading) {
+        // Too many fades at once (loads faster than the fade time): cut the
+        // oldest tail rather than grow.
+        mailbox_.retire(fading_[0], 0, frame_now_);
+        std::move(fading_.begin() + 1, fading_.end(), fading_.begin());
+        --fading_size_;
+        cut_fades_.fetch_add(1, std::memory_order_relaxed);
+    }
+    old->out_clock = 0;
+    fading_[fading_size_++] = old;
+    // Before the swap is reported: whoever sees the swap sees the fade too
+    // (reset waits for fading() == 0 before it wipes state).
+    fading_count_.store(static_cast<uint32_t>(fading_size_), std::memory_order_release);
+    mailbox_.retire(nullptr, next->id(), frame_now_);
 }
 
 void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
@@ -40,38 +103,113 @@ void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
     log_.try_log(why, frame_now_, v.name);
 }
 
-void Renderer::render_block(StereoFrame* out, uint32_t n) noexcept {
-    double* const ml = mix_left_.data();
-    double* const mr = mix_right_.data();
-    double* const l = left_.data();
-    double* const r = right_.data();
-    std::fill_n(ml, n, 0.0);
-    std::fill_n(mr, n, 0.0);
+// Renders `v` into left_/right_; false (and muted) if it failed.
+bool Renderer::render_voice(const Voice& v, uint32_t n) noexcept {
+    if (v.fault->load(std::memory_order_relaxed) != 0) return false;
+    const lel_block block{frame_now_, n, v.state_size, sample_rate_, 1.0 / sample_rate_, v.name};
+    if (v.render(v.user, &block, v.state, left_.data(), right_.data()) != LEL_RENDER_OK) {
+        mute(v, RtLogRecord::Kind::signal_threw);
+        return false;
+    }
+    if (!all_finite({left_.data(), n}) || (v.channels == 2 && !all_finite({right_.data(), n}))) {
+        mute(v, RtLogRecord::Kind::signal_not_finite);
+        return false;
+    }
+    return true;
+}
 
-    if (current_) {
-        lel_block block{frame_now_, n, 0, sample_rate_, 1.0 / sample_rate_, nullptr};
-        for (const Voice& v : current_->voices()) {
-            if (v.fault->load(std::memory_order_relaxed) != 0) continue;
-            block.state_size = v.state_size;
-            block.name = v.name;
-            if (v.render(v.user, &block, v.state, l, r) != LEL_RENDER_OK) {
-                mute(v, RtLogRecord::Kind::signal_threw);
-                continue;
-            }
-            const bool stereo = v.channels == 2;
-            if (!all_finite({l, n}) || (stereo && !all_finite({r, n}))) {
-                mute(v, RtLogRecord::Kind::signal_not_finite);
-                continue;
-            }
-            const double* rr = stereo ? r : l;
-            for (uint32_t i = 0; i < n; ++i) {
-                ml[i] += l[i];
-                mr[i] += rr[i];
-            }
+// Adds left_/right_ into the mix with a linear gain ramp.
+void Renderer::mix(const Voice& v, uint32_t n, double gain_from, double gain_step) noexcept {
+    const double* l = left_.data();
+    const double* r = v.channels == 2 ? right_.data() : l;
+    double* ml = mix_left_.data();
+    double* mr = mix_right_.data();
+    if (gain_step == 0.0 && gain_from == 1.0) {
+        for (uint32_t i = 0; i < n; ++i) {
+            ml[i] += l[i];
+            mr[i] += r[i];
         }
+        return;
     }
     for (uint32_t i = 0; i < n; ++i) {
-        out[i] = StereoFrame{static_cast<float>(soft_limit(ml[i])), static_cast<float>(soft_limit(mr[i]))};
+        const double g = std::clamp(gain_from + gain_step * (i + 1), 0.0, 1.0);
+        ml[i] += g * l[i];
+        mr[i] += g * r[i];
+    }
+}
+
+// Adds left_/right_ with an equal-power gain: sin (rising) or cos, at
+// `clock` frames into a crossfade of `fade` frames.
+void Renderer::mix_curve(const Voice& v, uint32_t n, uint32_t clock, uint32_t fade, bool rising) noexcept {
+    const double* l = left_.data();
+    const double* r = v.channels == 2 ? right_.data() : l;
+    const double quarter = 0.5 * M_PI / fade;
+    for (uint32_t i = 0; i < n; ++i) {
+        const double x = std::min<double>(clock + i + 1, fade) * quarter;
+        const double g = rising ? std::sin(x) : std::cos(x);
+        mix_left_[i] += g * l[i];
+        mix_right_[i] += g * r[i];
+    }
+}
+
+void Renderer::render_current(uint32_t n, uint32_t fade) noexcept {
+    const double step = fade ? 1.0 / fade : 1.0;
+    for (const Voice& v : current_->voices()) {
+        if (!render_voice(v, n)) continue;
+        if (v.crossfade_in && since_swap_ < fade) {
+            mix_curve(v, n, since_swap_, fade, true);
+            continue;
+        }
+        double& g = gain_[v.name_index];
+        const double from = g;
+        g = std::min(1.0, g + step * n);
+        mix(v, n, from, from < 1.0 ? step : 0.0);
+    }
+}
+
+void Renderer::render_fading(uint32_t n, uint32_t fade) noexcept {
+    const double step = fade ? 1.0 / fade : 1.0;
+    const uint64_t current_id = current_ ? current_->id() : 0;
+    std::size_t kept = 0;
+    for (std::size_t p = 0; p < fading_size_; ++p) {
+        Program* prog = fading_[p];
+        const auto voices = prog->voices();
+        const auto exits = prog->exits();
+        for (std::size_t i = 0; i < voices.size(); ++i) {
+            const Voice& v = voices[i];
+            if (exits[i] == Exit::crossfade) {
+                if (prog->out_clock < fade && render_voice(v, n)) mix_curve(v, n, prog->out_clock, fade, false);
+                continue;
+            }
+            if (exits[i] != Exit::fade_out) continue;
+            if (owner_[v.name_index] / 2 == current_id) continue;  // back in the current program: it owns the gain
+            double& g = gain_[v.name_index];
+            if (g <= 0.0 || !render_voice(v, n)) continue;
+            const double from = g;
+            g = std::max(0.0, g - step * n);
+            mix(v, n, from, -step);
+        }
+        prog->out_clock += n;
+        if (prog->out_clock >= fade && mailbox_.has_room(1)) {
+            mailbox_.retire(prog, 0, frame_now_);
+        } else {
+            fading_[kept++] = prog;
+        }
+    }
+    fading_size_ = kept;
+    fading_count_.store(static_cast<uint32_t>(kept), std::memory_order_release);  // pairs with fading()
+}
+
+void Renderer::render_block(StereoFrame* out, uint32_t n) noexcept {
+    std::fill_n(mix_left_.data(), n, 0.0);
+    std::fill_n(mix_right_.data(), n, 0.0);
+    const uint32_t fade = fade_frames();
+    if (current_) render_current(n, fade);
+    if (fading_size_ > 0) render_fading(n, fade);
+    since_swap_ = since_swap_ > UINT32_MAX - n ? UINT32_MAX : since_swap_ + n;
+
+    for (uint32_t i = 0; i < n; ++i) {
+        out[i] = StereoFrame{static_cast<float>(soft_limit(mix_left_[i])), static_cast<float>(soft_limit(mix_right_[i]))};
     }
     frame_now_ += n;
     frame_.store(frame_now_, std::memory_order_relaxed);

@@ -2,14 +2,26 @@
 // stereo frames. This is the engine's real-time core; it knows nothing of
 // JACK, so tests and the offline render drive it directly.
 //
-// Per block it (1) takes a newly published program, if any, so a swap lands
-// exactly on the first sample of the block, (2) calls each signal's block
-// function into scratch buffers, (3) mutes a signal whose block holds
-// NaN/inf (or whose code threw), (4) sums the rest and (5) passes the sum
+// Per block it (1) takes a newly published program and, once the frame it
+// is scheduled for arrives, makes it current (a block is split so that the
+// swap lands on exactly that frame), (2) calls each signal's block function
+// into scratch buffers, (3) mutes a signal whose block holds NaN/inf (or
+// whose code threw), (4) applies fades and sums, and (5) passes the sum
 // through the output stage's soft limiter.
 //
-// Threads: construction, release_current() and the *_approx readers are
-// control-thread; render() is producer-thread only.
+// Fades (all decided here, at the swap, from what is really playing):
+//   - a name that was not playing fades in linearly over fade_frames;
+//   - a name that is gone fades out linearly: its old program stays alive,
+//     "fading", until its tail is done, then goes back to the control thread;
+//   - a name whose new code asked for a crossfade: old and new code both run
+//     (on separate state) with equal-power gains, cos/sin;
+//   - a name that returns while it is still fading out is taken over by the
+//     new program from the gain it had reached, so its state is never run
+//     twice and its level never jumps.
+// Per-name gains live in an array indexed by the name's dense index.
+//
+// Threads: construction, release_all(), set_fade_frames() and the *_approx
+// readers are control-thread; render() is producer-thread only.
 #pragma once
 
 #include <lel/detail/rt.hpp>
@@ -17,6 +29,7 @@
 #include "program_mailbox.hpp"
 #include "rt_log.hpp"
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -35,7 +48,7 @@ static_assert(std::is_trivially_copyable_v<StereoFrame>);
 class Renderer {
 public:
     /// Allocates every buffer render() will ever use. Control thread.
-    Renderer(double sample_rate, uint32_t max_block, ProgramMailbox& mailbox, RtLog& log);
+    Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, ProgramMailbox& mailbox, RtLog& log);
     ~Renderer();
     Renderer(const Renderer&) = delete;
     Renderer& operator=(const Renderer&) = delete;
@@ -47,17 +60,35 @@ public:
     double sample_rate() const noexcept { return sample_rate_; }
     uint32_t max_block() const noexcept { return max_block_; }
 
+    /// Any thread; wait-free. Length of fades in frames (0: no fades).
+    void set_fade_frames(uint32_t frames) noexcept { fade_frames_.store(frames, std::memory_order_relaxed); }
+    uint32_t fade_frames() const noexcept { return fade_frames_.load(std::memory_order_relaxed); }
+
     /// Any thread; racy. Frames rendered so far (the next frame's index).
     uint64_t frame_approx() const noexcept { return frame_.load(std::memory_order_relaxed); }
     /// Any thread; racy. Signals muted for NaN/inf or exceptions.
     uint64_t faults_approx() const noexcept { return faults_.load(std::memory_order_relaxed); }
+    /// Any thread. Programs still fading out. 0 (acquire) means the producer
+    /// no longer runs any voice but the current program's.
+    uint32_t fading() const noexcept { return fading_count_.load(std::memory_order_acquire); }
+    /// Any thread; racy. Fade tails cut short because too many overlapped.
+    uint64_t cut_fades_approx() const noexcept { return cut_fades_.load(std::memory_order_relaxed); }
 
-    /// Control thread, only once the producer has stopped for good: hands
-    /// back the program it was running.
-    std::unique_ptr<Program> release_current() noexcept;
+    /// Control thread, only once the producer has stopped for good: frees
+    /// every program the renderer holds.
+    void release_all() noexcept;
 
 private:
+    static constexpr std::size_t max_fading = 8;
+
+    void take_and_swap() noexcept LEL_RT;
+    void swap_in(Program* next) noexcept LEL_RT;
     void render_block(StereoFrame* out, uint32_t n) noexcept LEL_RT;
+    void render_current(uint32_t n, uint32_t fade) noexcept LEL_RT;
+    void render_fading(uint32_t n, uint32_t fade) noexcept LEL_RT;
+    bool render_voice(const Voice& v, uint32_t n) noexcept LEL_RT;
+    void mix(const Voice& v, uint32_t n, double gain_from, double gain_step) noexcept LEL_RT;
+    void mix_curve(const Voice& v, uint32_t n, uint32_t clock, uint32_t fade, bool rising) noexcept LEL_RT;
     void mute(const Voice& v, RtLogRecord::Kind why) noexcept LEL_RT;
 
     const double sample_rate_;
@@ -67,12 +98,22 @@ private:
 
     // Producer-owned from here on.
     Program* current_ = nullptr;
+    Program* scheduled_ = nullptr;  // taken from the mailbox, waiting for its start frame
+    uint32_t since_swap_ = 0;       // frames the current program has run, saturating
+    std::array<Program*, max_fading> fading_{};
+    std::size_t fading_size_ = 0;
     uint64_t frame_now_ = 0;
+    std::vector<double> gain_;      // per name index: its level, 0..1
+    std::vector<uint64_t> owner_;   // per name index: id of the last program holding it
     std::vector<double> left_, right_, mix_left_, mix_right_;  // max_block each, never resized
 
+    // Written by the control thread, read by the producer.
+    std::atomic<uint32_t> fade_frames_{0};
     // Written by the producer, read by anyone.
     std::atomic<uint64_t> frame_{0};
     std::atomic<uint64_t> faults_{0};
+    std::atomic<uint32_t> fading_count_{0};
+    std::atomic<uint64_t> cut_fades_{0};
 };
 
 }  // namespace lel

@@ -37,6 +37,7 @@ public:
     struct Slice {
         double* data = nullptr;
         uint32_t size = 0;
+        uint32_t index = 0;  ///< the name's dense index, < max_names(), stable until wipe()
     };
 
     /// A point to roll back to: see mark() and rollback().
@@ -45,8 +46,9 @@ public:
         std::size_t journal = 0;
     };
 
-    /// Allocates and zeroes `capacity` doubles. Control thread; allocates.
-    explicit StateArena(std::size_t capacity);
+    /// Allocates and zeroes `capacity` doubles, for at most `max_names`
+    /// names. Control thread; allocates.
+    explicit StateArena(std::size_t capacity, uint32_t max_names = 1u << 16);
 
     StateArena(const StateArena&) = delete;
     StateArena& operator=(const StateArena&) = delete;
@@ -55,6 +57,10 @@ public:
     /// new zeroed one, or a bigger copy of the existing one. Control thread;
     /// throws ArenaFull (nothing changed) when there is no room.
     Slice acquire(std::string_view name, uint32_t size);
+    /// Like acquire(), but always moves `name` to a new zeroed slice (the old
+    /// one may still be read by a voice fading out; its space is reclaimed by
+    /// wipe()). Used by crossfades, where the new code starts from scratch.
+    Slice acquire_fresh(std::string_view name, uint32_t size);
 
     /// The slice of `name`, if it has one. Control thread.
     std::optional<Slice> find(std::string_view name) const;
@@ -73,14 +79,20 @@ public:
     std::size_t capacity() const noexcept { return capacity_; }
     std::size_t used() const noexcept { return used_; }
     std::size_t names() const noexcept { return slices_.size(); }
+    uint32_t max_names() const noexcept { return max_names_; }
 
 private:
     struct Undo {
         std::string name;
         std::optional<Slice> previous;  // nullopt: the name was new
+        uint32_t next_index;            // next_index_ before the change
     };
 
+    Slice allocate(std::string_view name, uint32_t size, bool copy_old);
+
     std::size_t capacity_;
+    uint32_t max_names_;
+    uint32_t next_index_ = 0;
     std::unique_ptr<double[]> storage_;
     std::size_t used_ = 0;
     std::unordered_map<std::string, Slice> slices_;

@@ -17,6 +17,9 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr double sr = 48000.0;
+// No fades: these tests look at exact sample values around swaps (fades
+// have their own tests in fades_test.cpp).
+const EngineConfig instant{sr, 64, 1024, 256, 0.0};
 
 template <int Hz>
 double sine(Context& s) {
@@ -84,7 +87,7 @@ int zero_crossings(const std::vector<StereoFrame>& v, std::size_t from, std::siz
 }  // namespace
 
 TEST(Renderer, PlaysSilenceWithNoProgram) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     for (const StereoFrame f : render(e, 256)) {
         EXPECT_EQ(f.left, 0.0f);
         EXPECT_EQ(f.right, 0.0f);
@@ -93,7 +96,7 @@ TEST(Renderer, PlaysSilenceWithNoProgram) {
 }
 
 TEST(Renderer, ASineSessionHasTheRightFrequencyAndAmplitude) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     ASSERT_TRUE(e.run_session(sine_440_session, nullptr, "test"));
     const auto out = render(e, 48000);
     EXPECT_NEAR(zero_crossings(out, 0, out.size()) / 2.0, 440.0, 1.0);
@@ -104,7 +107,7 @@ TEST(Renderer, ASineSessionHasTheRightFrequencyAndAmplitude) {
 }
 
 TEST(Renderer, AStereoSignalFillsEachChannelWithItsOwnValue) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     ASSERT_TRUE(e.run_session(stereo_session, nullptr, "test"));
     const auto out = render(e, 64);
     EXPECT_FLOAT_EQ(out[5].left, 0.25f);
@@ -112,7 +115,7 @@ TEST(Renderer, AStereoSignalFillsEachChannelWithItsOwnValue) {
 }
 
 TEST(Renderer, TheContextCarriesTimeFrameAndCaptures) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     render(e, 100);  // t and frame count from the engine's start, not the load
     ASSERT_TRUE(e.run_session(context_session, nullptr, "test"));
     const auto out = render(e, 128);
@@ -121,7 +124,7 @@ TEST(Renderer, TheContextCarriesTimeFrameAndCaptures) {
 }
 
 TEST(Renderer, ANewProgramTakesEffectAtTheNextBlockAndReportsThatFrame) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     render(e, 640);
     const CommandResult r = e.run_session(sine_440_session, nullptr, "test");
     ASSERT_TRUE(r);
@@ -134,7 +137,7 @@ TEST(Renderer, ANewProgramTakesEffectAtTheNextBlockAndReportsThatFrame) {
 }
 
 TEST(Renderer, ReplacingASignalKeepsItsPhaseSoTheWaveDoesNotJump) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     ASSERT_TRUE(e.run_session(sine_440_session, nullptr, "test"));
     auto out = render(e, 4800);
     ASSERT_TRUE(e.run_session(sine_660_session, nullptr, "test"));
@@ -145,7 +148,7 @@ TEST(Renderer, ReplacingASignalKeepsItsPhaseSoTheWaveDoesNotJump) {
 }
 
 TEST(Renderer, ASignalProducingNaNIsMutedAndTheOthersPlayOn) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     ASSERT_TRUE(e.run_session(nan_and_tone_session, nullptr, "test"));
     const auto out = render(e, 4800);
     for (const StereoFrame f : out) ASSERT_TRUE(std::isfinite(f.left) && std::isfinite(f.right));
@@ -155,7 +158,7 @@ TEST(Renderer, ASignalProducingNaNIsMutedAndTheOthersPlayOn) {
 }
 
 TEST(Renderer, ASignalThatThrowsIsMutedNotFatal) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     ASSERT_TRUE(e.run_session(thrower_session, nullptr, "test"));
     const auto out = render(e, 256);
     EXPECT_EQ(e.muted(), 1u);
@@ -163,7 +166,7 @@ TEST(Renderer, ASignalThatThrowsIsMutedNotFatal) {
 }
 
 TEST(Engine, ClearAndRemoveLeaveSilenceAndKeepState) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     ASSERT_TRUE(e.run_session(sine_440_session, nullptr, "test"));
     render(e, 1000);
     const double phase = e.arena().find("tone")->data[0];
@@ -178,7 +181,7 @@ TEST(Engine, ClearAndRemoveLeaveSilenceAndKeepState) {
 }
 
 TEST(Engine, ResetWaitsForTheProducerThenWipesStateAndNames) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     ASSERT_TRUE(e.run_session(sine_440_session, nullptr, "test"));
     std::atomic<bool> run{true};
     std::thread producer([&] {
@@ -195,7 +198,7 @@ TEST(Engine, ResetWaitsForTheProducerThenWipesStateAndNames) {
 }
 
 TEST(Engine, ResetWithoutAProducerFailsAndSaysWhy) {
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     ASSERT_TRUE(e.run_session(sine_440_session, nullptr, "test"));
     const CommandResult r = e.reset(50ms);
     EXPECT_FALSE(r);
@@ -214,7 +217,7 @@ TEST(Engine, RetiredProgramsAreFreedOnTheControlThreadAfterTheSwap) {
     };
     static std::shared_ptr<int> shared;
     shared = alive;
-    Engine e({sr, 64, 1024});
+    Engine e(instant);
     ASSERT_TRUE(e.run_session([](const lel_host* h) {
         detail::run_session(h, [](Session& s) { s.add("c", Counted(shared)); });
     }, nullptr, "test"));
