@@ -34,6 +34,7 @@ struct Options {
     bool no_connect = false;
     uint32_t ring_frames = 0;  // 0: two periods
     std::size_t state_doubles = lel::EngineConfig{}.state_doubles;
+    double fade_ms = lel::EngineConfig{}.fade_ms;
     std::string log_level = "info";
 };
 
@@ -79,8 +80,12 @@ int run(const Options& opt) {
     const uint32_t block = period;
     const uint32_t depth = std::max(opt.ring_frames ? opt.ring_frames : 2 * period, block);
 
-    lel::Engine engine(lel::EngineConfig{static_cast<double>(sample_rate), std::max<uint32_t>(block, 64),
-                                         opt.state_doubles});
+    lel::EngineConfig config;
+    config.sample_rate = sample_rate;
+    config.max_block = std::max<uint32_t>(block, 64);
+    config.state_doubles = opt.state_doubles;
+    config.fade_ms = opt.fade_ms;
+    lel::Engine engine(config);
     lel::SpscRing<lel::StereoFrame> ring(depth);
     lel::Producer producer(engine.renderer(), ring, block, depth);
     lock_memory();
@@ -98,7 +103,10 @@ int run(const Options& opt) {
                                 [&] {
                                     return lel::RuntimeFigures{period, depth, block, jack.underruns(), jack.xruns()};
                                 },
-                                [&] { quit.store(true, std::memory_order_relaxed); }};
+                                [&] { quit.store(true, std::memory_order_relaxed); },
+                                std::chrono::milliseconds(2000),
+                                0.0,
+                                {}};
     lel::install_commands(osc, context);
 
     spdlog::info("leld: JACK client '{}' at {} Hz, period {}, ring {} frames ({:.2f} ms), OSC on udp {}:{}",
@@ -120,6 +128,7 @@ int run(const Options& opt) {
         }
         if (fds[0].revents & POLLIN) osc.receive();
         engine.collect();
+        lel::flush_deferred(osc, context);
         if (jack.lost()) {
             spdlog::error("the JACK server shut lel down; exiting");
             status = 1;
@@ -160,6 +169,10 @@ int main(int argc, char** argv) {
     app.add_option("-r,--ring", opt.ring_frames,
                    "ring depth in frames: the latency lel adds on top of JACK's (default: two periods)");
     app.add_option("-s,--state-size", opt.state_doubles, "state arena size, in doubles")->capture_default_str();
+    app.add_option("-f,--fade-ms", opt.fade_ms,
+                   "fade time for signals that appear, disappear or crossfade, in ms (0: none)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 10000.0));
     app.add_option("-l,--log-level", opt.log_level, "trace, debug, info, warn, error")
         ->capture_default_str()
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

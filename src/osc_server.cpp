@@ -14,7 +14,9 @@ namespace lel {
 // ------------------------------------------------------------- OscMessage
 
 OscMessage::OscMessage(std::string path) : path_(std::move(path)), msg_(lo_message_new()) {}
-OscMessage::~OscMessage() { lo_message_free(msg_); }
+OscMessage::~OscMessage() {
+    if (msg_) lo_message_free(msg_);
+}
 
 OscMessage& OscMessage::add(std::string_view s) {
     const std::string copy(s);
@@ -163,14 +165,15 @@ void OscServer::handle_packet(char* data, std::size_t size, int depth) {
     }
 }
 
-void OscServer::send_to_sender(const std::vector<char>& bytes) {
-    if (sender_len_ == 0) return;
-    if (sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&sender_), sender_len_) < 0) {
+void OscServer::send(const Sender& to, const std::vector<char>& bytes) {
+    if (to.length == 0) return;
+    if (sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to.address), to.length) < 0) {
         spdlog::debug("OSC reply not sent: {}", std::strerror(errno));
     }
 }
 
-void OscServer::reply(const OscMessage& message) { send_to_sender(message.serialise()); }
+void OscServer::reply(const OscMessage& message) { send(sender(), message.serialise()); }
+void OscServer::reply_to(const Sender& to, const OscMessage& message) { send(to, message.serialise()); }
 
 void OscServer::done(std::string_view command) {
     OscMessage m("/lel/done");

@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lel {
@@ -36,6 +37,8 @@ public:
     ~OscMessage();
     OscMessage(const OscMessage&) = delete;
     OscMessage& operator=(const OscMessage&) = delete;
+    OscMessage(OscMessage&& other) noexcept : path_(std::move(other.path_)), msg_(std::exchange(other.msg_, nullptr)) {}
+    OscMessage& operator=(OscMessage&&) = delete;
 
     OscMessage& add(std::string_view s);
     OscMessage& add(const char* s) { return add(std::string_view(s)); }
@@ -91,15 +94,24 @@ public:
     /// Handles every datagram waiting on the socket; never blocks.
     void receive();
 
+    /// Who sent the request being handled, to answer it later.
+    struct Sender {
+        sockaddr_storage address{};
+        socklen_t length = 0;
+    };
+    Sender sender() const noexcept { return {sender_, sender_len_}; }
+
     /// Sends `message` to the sender of the request being handled.
     void reply(const OscMessage& message);
+    /// Sends `message` to `to` (a sender saved earlier).
+    void reply_to(const Sender& to, const OscMessage& message);
     /// Shorthands for the two scsynth-style answers.
     void done(std::string_view command);
     void fail(std::string_view command, std::string_view why);
 
 private:
     void handle_packet(char* data, std::size_t size, int depth);
-    void send_to_sender(const std::vector<char>& bytes);
+    void send(const Sender& to, const std::vector<char>& bytes);
 
     int fd_ = -1;
     uint16_t port_ = 0;

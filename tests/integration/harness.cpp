@@ -227,6 +227,10 @@ std::optional<int64_t> OscReply::int_at(std::size_t i) const {
     if (i >= args.size()) return std::nullopt;
     if (const auto* v = std::get_if<int32_t>(&args[i])) return *v;
     if (const auto* v = std::get_if<int64_t>(&args[i])) return *v;
+    // leld sends frames as doubles (SuperCollider cannot read int64).
+    if (const auto* v = std::get_if<double>(&args[i]); v && *v == static_cast<double>(static_cast<int64_t>(*v))) {
+        return static_cast<int64_t>(*v);
+    }
     return std::nullopt;
 }
 
@@ -420,7 +424,10 @@ Leld::Leld(const fs::path& log_dir) : name_(unique_name("lel")) {
     for (int attempt = 0; attempt < 3; ++attempt) {
         port_ = free_udp_port();
         process_.emplace(
-            std::vector<std::string>{leld.string(), "--no-connect", "--port", std::to_string(port_), "--name", name_},
+            // No fades: these tests check exact waveforms across swaps; fades
+            // are tested on the engine itself (tests/fades_test.cpp).
+            std::vector<std::string>{leld.string(), "--no-connect", "--port", std::to_string(port_), "--name", name_,
+                                     "--fade-ms", "0"},
             environment_with(env), log_dir / ("leld-" + std::to_string(attempt) + ".log"),
             // If this process dies, jackd and leld get their signal at once; leld,
             // given SIGTERM then, can hang for ever in jack_client_close, so it gets

@@ -171,10 +171,14 @@ protected:
     int64_t status_int(std::string_view key) {
         const OscReply r = status();
         const auto v = r.value_of(key);
+        // Counts come as int32, frames and sizes as (integral) doubles:
+        // SuperCollider cannot decode int64.
         const auto* i32 = v ? std::get_if<int32_t>(&*v) : nullptr;
-        const auto* i64 = v ? std::get_if<int64_t>(&*v) : nullptr;
-        if (!i32 && !i64) throw HarnessError("/lel/status has no integer '" + std::string(key) + "': " + r.to_string());
-        return i32 ? *i32 : *i64;
+        const auto* d = v ? std::get_if<double>(&*v) : nullptr;
+        if (!i32 && !(d && *d == static_cast<double>(static_cast<int64_t>(*d)))) {
+            throw HarnessError("/lel/status has no integer '" + std::string(key) + "': " + r.to_string());
+        }
+        return i32 ? *i32 : static_cast<int64_t>(*d);
     }
 
     /// Waits for `seconds` more audio; failing that, fails the test.
