@@ -8,6 +8,9 @@
 #
 #     oscsend 127.0.0.1 57140 /lel/ping
 #     oscsend 127.0.0.1 57140 /lel/load s /absolute/path/to/session.so
+#     oscsend 127.0.0.1 57140 /lel/load sis /absolute/path/to/session.so 48000 crossfade
+#     oscsend 127.0.0.1 57140 /lel/tempo f 120
+#     oscsend 127.0.0.1 57140 /lel/fade f 20
 #     oscsend 127.0.0.1 57140 /lel/status
 #     oscsend 127.0.0.1 57140 /lel/remove s fm
 #     oscsend 127.0.0.1 57140 /lel/clear
@@ -53,9 +56,16 @@ ask() {
     sleep 0.1  # let oscdump print before the next prompt
 }
 
+# Answers carry strings (s), int32 (i) and doubles (d) only; frames are doubles.
 ask /lel/ping                     # -> /lel/pong
 ask /lel/load s "$module"         # -> /lel/done "/lel/load" path signals frame
 ask /lel/status                   # -> /lel/status.reply key value key value ...
+ask /lel/fade f 10                # -> /lel/done "/lel/fade" ms (fade time for later changes)
+ask /lel/tempo f 120              # -> /lel/done "/lel/tempo" bpm (load quanta now count beats)
+# Quantized and crossfaded: takes effect at leld's next multiple of 1 beat
+# (frame 24000*k at 48 kHz); the answer comes once it has, with that frame.
+ask /lel/load sis "$module" 1 crossfade
+ask /lel/tempo f 0                # -> /lel/done "/lel/tempo" 0 (quanta count frames again)
 ask /lel/remove s fm              # -> /lel/done "/lel/remove" name removed(0/1) frame
 ask /lel/clear                    # -> /lel/done "/lel/clear" frame
 ask /lel/load s relative/path.so  # -> /lel/fail "/lel/load" "module path must be absolute: ..."

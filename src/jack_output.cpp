@@ -1,5 +1,7 @@
 #include "jack_output.hpp"
 
+#include "rt_calls.hpp"
+
 #include <cerrno>
 #include <fmt/format.h>
 
@@ -88,8 +90,8 @@ std::vector<std::string> JackOutput::connect(const std::vector<std::string>& tar
 
 int JackOutput::process(jack_nframes_t frames, void* arg) noexcept {
     auto& self = *static_cast<JackOutput*>(arg);
-    auto* left = static_cast<float*>(jack_port_get_buffer(self.ports_[0], frames));
-    auto* right = static_cast<float*>(jack_port_get_buffer(self.ports_[1], frames));
+    float* left = rt::port_buffer(self.ports_[0], frames);
+    float* right = rt::port_buffer(self.ports_[1], frames);
     const std::size_t got = self.ring_->try_consume(frames, [&](const StereoFrame& f, std::size_t i) {
         left[i] = f.left;
         right[i] = f.right;

@@ -1,5 +1,7 @@
 #include "producer.hpp"
 
+#include "rt_calls.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
@@ -43,17 +45,24 @@ void Producer::stop() {
     thread_.join();
 }
 
+void Producer::notify() noexcept { rt::post(wake_); }
+
+bool Producer::try_fill() noexcept {
+    const std::size_t fill = ring_.capacity() - ring_.write_available();
+    if (fill + block_ > depth_) return false;
+    renderer_.render(staging_);
+    ring_.try_write(staging_);  // fits: fill + block <= depth <= capacity
+    return true;
+}
+
 void Producer::run() noexcept {
     while (running_.load(std::memory_order_acquire)) {
-        const std::size_t fill = ring_.capacity() - ring_.write_available();
-        if (fill + block_ > depth_) {
-            waits_.fetch_add(1, std::memory_order_relaxed);
-            while (sem_wait(&wake_) != 0 && errno == EINTR) {
-            }
-            continue;
+        if (try_fill()) continue;
+        // Outside the real-time contract on purpose: this is where the
+        // producer sleeps until the callback has freed room.
+        waits_.fetch_add(1, std::memory_order_relaxed);
+        while (sem_wait(&wake_) != 0 && errno == EINTR) {
         }
-        renderer_.render(staging_);
-        ring_.try_write(staging_);  // fits: fill + block <= depth <= capacity
     }
 }
 

@@ -40,7 +40,7 @@ public:
     void stop();
 
     /// Consumer thread; wait-free. Room was freed in the ring.
-    void notify() noexcept LEL_RT { sem_post(&wake_); }
+    void notify() noexcept LEL_RT;
 
     uint32_t depth() const noexcept { return depth_; }
     uint32_t block() const noexcept { return block_; }
@@ -49,7 +49,11 @@ public:
     uint64_t waits_approx() const noexcept { return waits_.load(std::memory_order_relaxed); }
 
 private:
-    void run() noexcept LEL_RT;
+    /// Producer thread; blocking: waits on the semaphore while the ring is full.
+    void run() noexcept;
+    /// Producer thread; wait-free apart from the signals: renders one block
+    /// into the ring if it fits. False when the ring is full.
+    bool try_fill() noexcept LEL_RT;
 
     Renderer& renderer_;
     SpscRing<StereoFrame>& ring_;

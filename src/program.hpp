@@ -158,7 +158,7 @@ public:
 
 private:
     Registry next_;
-    const Registry& current_;
+    const Registry current_;  // a copy: the caller's may be a temporary
     uint64_t crossfade_program_;
     StateArena& arena_;
     StateArena::Mark mark_;

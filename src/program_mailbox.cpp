@@ -1,5 +1,7 @@
 #include "program_mailbox.hpp"
 
+#include "rt_calls.hpp"
+
 #include <cerrno>
 #include <ctime>
 
@@ -32,7 +34,7 @@ Program* ProgramMailbox::try_take(std::size_t returns) noexcept {
 void ProgramMailbox::retire(Program* retired, uint64_t program_id, uint64_t frame) noexcept {
     const Swap s{retired, program_id, frame};
     returned_.try_write(std::span<const Swap>(&s, 1));  // room checked in try_take
-    sem_post(&swapped_);
+    rt::post(swapped_);
 }
 
 std::optional<ProgramMailbox::Swap> ProgramMailbox::collect() {

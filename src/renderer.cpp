@@ -1,6 +1,7 @@
 #include "renderer.hpp"
 
 #include "output_stage.hpp"
+#include "rt_calls.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -107,7 +108,7 @@ void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
 bool Renderer::render_voice(const Voice& v, uint32_t n) noexcept {
     if (v.fault->load(std::memory_order_relaxed) != 0) return false;
     const lel_block block{frame_now_, n, v.state_size, sample_rate_, 1.0 / sample_rate_, v.name};
-    if (v.render(v.user, &block, v.state, left_.data(), right_.data()) != LEL_RENDER_OK) {
+    if (rt::render_signal(v.render, v.user, &block, v.state, left_.data(), right_.data()) != LEL_RENDER_OK) {
         mute(v, RtLogRecord::Kind::signal_threw);
         return false;
     }

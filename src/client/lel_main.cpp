@@ -31,7 +31,13 @@ struct Options {
     bool verbose = false;
     Remote remote;
     double timeout_s = 5.0;
+    LoadOptions load;
+    double value = 0.0;  // tempo's bpm, fade's ms
 };
+
+// A quantized load is answered only once it lands, up to a whole quantum
+// (bars, at a slow tempo) later: without --timeout, wait this long for it.
+constexpr double quantized_load_timeout_s = 60.0;
 
 // Builds `source` if needed and says so; true when there is a module to load.
 bool build(const SessionBuilder& builder, const fs::path& source, const Options& opt, bool force,
@@ -60,10 +66,10 @@ int build_command(const Options& opt) {
 }
 
 int load_command(const Options& opt) {
-    if (!is_session_source(opt.file)) return remote_load(opt.remote, opt.file);
+    if (!is_session_source(opt.file)) return remote_load(opt.remote, opt.file, opt.load);
     const SessionBuilder builder(Toolchain::find());
     if (!build(builder, opt.file, opt, opt.force, true)) return exit_usage;  // nothing sent: the old sound plays on
-    return remote_load(opt.remote, default_module_path(opt.file));
+    return remote_load(opt.remote, default_module_path(opt.file), opt.load);
 }
 
 int watch_command(const Options& opt) {
@@ -79,7 +85,7 @@ int watch_command(const Options& opt) {
         fmt::print("watching {} (Ctrl-C to stop)\n", source.string());
         bool force = opt.force;
         for (;;) {
-            if (build(builder, source, opt, force, true)) remote_load(opt.remote, module);
+            if (build(builder, source, opt, force, true)) remote_load(opt.remote, module, opt.load);
             std::fflush(stdout);
             do {
                 watcher.wait_change();
@@ -91,6 +97,15 @@ int watch_command(const Options& opt) {
         fmt::print(stderr, "lel: {}\n", e.what());
         return exit_usage;
     }
+}
+
+void add_load_options(CLI::App* command, Options& opt) {
+    command->add_option("-q,--quant", opt.load.quantum,
+                        "swap on the next multiple of Q frames (Q beats once `lel tempo` is set); "
+                        "waits for the swap (timeout 60 s unless --timeout)")
+        ->check(CLI::PositiveNumber);
+    command->add_flag("-x,--crossfade", opt.load.crossfade,
+                      "give changed signals fresh state and crossfade to them");
 }
 
 void add_remote_options(CLI::App* command, Options& opt) {
@@ -124,6 +139,11 @@ int main(int argc, char** argv) {
     add_build_options(load_cmd, opt, "session source (.cpp) or module (.so)", false);
     CLI::App* watch_cmd = app.add_subcommand("watch", "build and load a session, then again on every save");
     add_build_options(watch_cmd, opt, "session source (.cpp)", false);
+    for (CLI::App* c : {load_cmd, watch_cmd}) add_load_options(c, opt);
+    CLI::App* tempo_cmd = app.add_subcommand("tempo", "set the tempo: load quanta then count beats (0: frames)");
+    tempo_cmd->add_option("bpm", opt.value, "beats per minute, or 0")->required()->check(CLI::Range(0.0, 10000.0));
+    CLI::App* fade_cmd = app.add_subcommand("fade", "set the fade time of signals that appear, go or crossfade");
+    fade_cmd->add_option("ms", opt.value, "milliseconds")->required()->check(CLI::Range(0.0, 10000.0));
     CLI::App* clear_cmd = app.add_subcommand("clear", "remove every signal (state is kept)");
     CLI::App* remove_cmd = app.add_subcommand("remove", "remove one signal");
     remove_cmd->add_option("name", opt.name, "the signal's name")->required();
@@ -131,7 +151,7 @@ int main(int argc, char** argv) {
     CLI::App* status_cmd = app.add_subcommand("status", "print leld's figures");
     CLI::App* ping_cmd = app.add_subcommand("ping", "check that leld answers");
     CLI::App* quit_cmd = app.add_subcommand("quit", "stop leld");
-    for (CLI::App* c : {load_cmd, watch_cmd, clear_cmd, remove_cmd, reset_cmd, status_cmd, ping_cmd, quit_cmd}) {
+    for (CLI::App* c : {load_cmd, watch_cmd, tempo_cmd, fade_cmd, clear_cmd, remove_cmd, reset_cmd, status_cmd, ping_cmd, quit_cmd}) {
         add_remote_options(c, opt);
     }
 
@@ -139,6 +159,9 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? exit_ok : exit_usage;
+    }
+    if (opt.load.quantum && app.get_subcommands().front()->count("--timeout") == 0) {
+        opt.timeout_s = quantized_load_timeout_s;
     }
     opt.remote.timeout = std::chrono::milliseconds(static_cast<int64_t>(opt.timeout_s * 1000.0));
 
@@ -151,5 +174,7 @@ int main(int argc, char** argv) {
     if (status_cmd->parsed()) return remote_status(opt.remote);
     if (ping_cmd->parsed()) return remote_ping(opt.remote);
     if (quit_cmd->parsed()) return remote_quit(opt.remote);
+    if (tempo_cmd->parsed()) return remote_tempo(opt.remote, opt.value);
+    if (fade_cmd->parsed()) return remote_fade(opt.remote, opt.value);
     return exit_usage;
 }

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fmt/format.h>
 #include <lo/lo.h>
@@ -36,6 +37,13 @@ std::optional<int64_t> OscPacket::integer_at(std::size_t i) const {
     if (i >= args.size()) return std::nullopt;
     return std::visit(overloaded{[](const std::string&) -> std::optional<int64_t> { return std::nullopt; },
                                  [](auto n) -> std::optional<int64_t> { return static_cast<int64_t>(n); }},
+                      args[i]);
+}
+
+std::optional<double> OscPacket::number_at(std::size_t i) const {
+    if (i >= args.size()) return std::nullopt;
+    return std::visit(overloaded{[](const std::string&) -> std::optional<double> { return std::nullopt; },
+                                 [](auto n) -> std::optional<double> { return static_cast<double>(n); }},
                       args[i]);
 }
 
@@ -80,10 +88,21 @@ std::optional<OscPacket> decode(const char* data, std::size_t size) {
     return packet;
 }
 
+namespace {
+
+// Frames, counts and bytes travel as doubles (exact up to 2^53): show them
+// as the integers they are.
+std::string format_real(double d) {
+    if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 0x1p53) return fmt::format("{:.0f}", d + 0.0);  // + 0.0: -0 prints as 0
+    return fmt::format("{:.3f}", d);
+}
+
+}  // namespace
+
 std::string to_string(const OscArg& arg) {
     return std::visit(overloaded{[](const std::string& s) { return s; },
-                                 [](double d) { return fmt::format("{:.3f}", d); },
-                                 [](float f) { return fmt::format("{:.3f}", f); },
+                                 [](double d) { return format_real(d); },
+                                 [](float f) { return format_real(f); },
                                  [](auto n) { return fmt::format("{}", n); }},
                       arg);
 }

@@ -39,6 +39,8 @@ struct OscPacket {
     std::optional<std::string> string_at(std::size_t i) const;
     /// The number (of any OSC numeric type) at `i`, as an int64.
     std::optional<int64_t> integer_at(std::size_t i) const;
+    /// The number (of any OSC numeric type) at `i`, as a double.
+    std::optional<double> number_at(std::size_t i) const;
 };
 
 /// The wire format: encode/decode one message (no bundles). decode returns
@@ -46,7 +48,9 @@ struct OscPacket {
 std::vector<char> encode(const OscPacket& packet);
 std::optional<OscPacket> decode(const char* data, std::size_t size);
 
-/// Formats an argument for a human: numbers as numbers, strings as is.
+/// Formats an argument for a human: strings as is, integers and integral
+/// floats/doubles as plain integers (2097152, not 2.09715e+06), other
+/// floats/doubles with three decimals.
 std::string to_string(const OscArg& arg);
 
 /// What became of a request.

@@ -43,12 +43,19 @@ int exchange(const Remote& remote, const OscPacket& request, const Describe& des
 
 }  // namespace
 
-int remote_load(const Remote& remote, const std::filesystem::path& module) {
+int remote_load(const Remote& remote, const std::filesystem::path& module, const LoadOptions& options) {
     const std::string path = std::filesystem::absolute(module).lexically_normal().string();
-    return exchange(remote, {"/lel/load", {path}}, [](const OscPacket& r, double) {
+    OscPacket request{"/lel/load", {path}};
+    if (options.quantum) request.args.emplace_back(*options.quantum);
+    if (options.crossfade) request.args.emplace_back(std::string("crossfade"));
+    return exchange(remote, request, [](const OscPacket& r, double) {
         const int64_t signals = r.integer_at(2).value_or(0);
+        const std::optional<int64_t> frame = r.integer_at(3);
+        // -1: a later load replaced this one before its quantum came, or
+        // leld gave up waiting for the swap.
+        const std::string when = frame && *frame >= 0 ? in_effect(frame) : "queued, superseded or not yet in effect";
         fmt::print("loaded {}: {} signal{}, {}\n", r.string_at(1).value_or("?"), signals, signals == 1 ? "" : "s",
-                   in_effect(r.integer_at(3)));
+                   when);
     });
 }
 
@@ -89,6 +96,23 @@ int remote_ping(const Remote& remote) {
 
 int remote_quit(const Remote& remote) {
     return exchange(remote, {"/lel/quit", {}}, [](const OscPacket&, double) { fmt::print("leld is quitting\n"); });
+}
+
+int remote_tempo(const Remote& remote, double bpm) {
+    return exchange(remote, {"/lel/tempo", {static_cast<float>(bpm)}}, [](const OscPacket& r, double) {
+        const double set = r.number_at(1).value_or(0.0);
+        if (set > 0.0) {
+            fmt::print("tempo {} bpm: load quanta count beats\n", to_string(set));
+        } else {
+            fmt::print("tempo unset: load quanta count frames\n");
+        }
+    });
+}
+
+int remote_fade(const Remote& remote, double ms) {
+    return exchange(remote, {"/lel/fade", {static_cast<float>(ms)}}, [](const OscPacket& r, double) {
+        fmt::print("fade {} ms\n", to_string(r.number_at(1).value_or(0.0)));
+    });
 }
 
 }  // namespace lel::client

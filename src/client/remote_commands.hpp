@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace lel::client {
@@ -27,8 +28,18 @@ struct Remote {
     std::chrono::milliseconds timeout{5000};  ///< a load can take ~2 s in the worst case
 };
 
-/// /lel/load of the module at `module` (made absolute here).
-int remote_load(const Remote& remote, const std::filesystem::path& module);
+/// When and how a load takes over.
+struct LoadOptions {
+    /// Swap on the next multiple of this many frames (beats once a tempo is
+    /// set); leld then answers only when the swap has happened, so the
+    /// timeout must cover a whole quantum.
+    std::optional<double> quantum;
+    bool crossfade = false;  ///< fresh state and an equal-power crossfade for changed signals
+};
+
+/// /lel/load of the module at `module` (made absolute here), with the
+/// quantum (a number) and "crossfade" appended when asked for.
+int remote_load(const Remote& remote, const std::filesystem::path& module, const LoadOptions& options = {});
 int remote_clear(const Remote& remote);
 int remote_remove(const Remote& remote, const std::string& name);
 int remote_reset(const Remote& remote);
@@ -37,5 +48,9 @@ int remote_status(const Remote& remote);
 /// Prints `pong (N ms)`.
 int remote_ping(const Remote& remote);
 int remote_quit(const Remote& remote);
+/// /lel/tempo: load quanta count beats at `bpm` (0: frames again).
+int remote_tempo(const Remote& remote, double bpm);
+/// /lel/fade: the fade time for signals that appear, go or crossfade.
+int remote_fade(const Remote& remote, double ms);
 
 }  // namespace lel::client

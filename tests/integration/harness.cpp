@@ -282,6 +282,11 @@ OscOut& OscOut::h(int64_t v) {
     args_.emplace_back(v);
     return *this;
 }
+OscOut& OscOut::f(float v) {
+    types_ += 'f';
+    args_.emplace_back(v);
+    return *this;
+}
 OscOut& OscOut::d(double v) {
     types_ += 'd';
     args_.emplace_back(v);
@@ -416,19 +421,17 @@ uint16_t free_udp_port() {
 
 // --------------------------------------------------------------------- Leld
 
-Leld::Leld(const fs::path& log_dir) : name_(unique_name("lel")) {
+Leld::Leld(const fs::path& log_dir, std::vector<std::string> extra_args) : name_(unique_name("lel")) {
     const fs::path leld = path_from_env("LEL_TEST_LELD");
     const char* server = std::getenv("JACK_DEFAULT_SERVER");
     const EnvChanges env = {{"JACK_DEFAULT_SERVER", server ? std::optional<std::string>(server) : std::nullopt}};
     std::string why;
     for (int attempt = 0; attempt < 3; ++attempt) {
         port_ = free_udp_port();
+        std::vector<std::string> argv{leld.string(), "--no-connect", "--port", std::to_string(port_), "--name", name_};
+        argv.insert(argv.end(), extra_args.begin(), extra_args.end());
         process_.emplace(
-            // No fades: these tests check exact waveforms across swaps; fades
-            // are tested on the engine itself (tests/fades_test.cpp).
-            std::vector<std::string>{leld.string(), "--no-connect", "--port", std::to_string(port_), "--name", name_,
-                                     "--fade-ms", "0"},
-            environment_with(env), log_dir / ("leld-" + std::to_string(attempt) + ".log"),
+            std::move(argv), environment_with(env), log_dir / ("leld-" + std::to_string(attempt) + ".log"),
             // If this process dies, jackd and leld get their signal at once; leld,
             // given SIGTERM then, can hang for ever in jack_client_close, so it gets
             // SIGKILL. (Stopped normally, it goes before jackd, with SIGTERM.)

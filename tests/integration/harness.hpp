@@ -134,12 +134,14 @@ struct OscReply {
     std::string to_string() const;
 };
 
-/// Builds a message: ints as i, int64_t as h, doubles as d, strings as s.
+/// Builds a message: ints as i, int64_t as h, floats as f, doubles as d,
+/// strings as s.
 class OscOut {
 public:
     explicit OscOut(std::string path) : path_(std::move(path)) {}
     OscOut& i(int32_t v);
     OscOut& h(int64_t v);
+    OscOut& f(float v);
     OscOut& d(double v);
     OscOut& s(std::string_view v);
     /// The serialised packet.
@@ -180,13 +182,18 @@ private:
 uint16_t free_udp_port();
 
 /// build/leld, started with `--no-connect --port <free> --name <unique>`
-/// against the JackServer named by JACK_DEFAULT_SERVER.
+/// and `extra_args` against the JackServer named by JACK_DEFAULT_SERVER.
 class Leld {
 public:
+    /// What most tests add: no fades, so waveforms can be checked exactly
+    /// across swaps (fades are tested on the engine itself, and end to end
+    /// by the tests that start leld with its defaults).
+    static std::vector<std::string> no_fades() { return {"--fade-ms", "0"}; }
+
     /// Starts leld and waits (up to 5 s) until /lel/ping answers. Retries
     /// with another port if the first was taken meanwhile. Throws
     /// HarnessError with the tail of leld's log.
-    explicit Leld(const std::filesystem::path& log_dir);
+    explicit Leld(const std::filesystem::path& log_dir, std::vector<std::string> extra_args = no_fades());
     ~Leld();
     Leld(const Leld&) = delete;
     Leld& operator=(const Leld&) = delete;

@@ -10,6 +10,8 @@
 #include "capture.hpp"
 #include "harness.hpp"
 
+#include "../pop_ratio.hpp"
+
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
@@ -186,10 +188,57 @@ protected:
         if (!capture().wait_seconds(seconds)) throw HarnessError("the capture did not advance (JACK stalled?)");
     }
 
+    /// With sine_440 loaded as `first` (no fades) and then sine_660 reported
+    /// in effect at engine frame `reported`: checks that the recording turns
+    /// from the one tone to the other exactly there.
+    ///
+    /// Engine frames are not JACK frame times (leld's producer runs ahead by
+    /// its ring), so they are mapped to the capture through the first load:
+    /// its frame is the first nonzero sample (sine_440 starts at sin of one
+    /// step). The change is located as where the 440 Hz recurrence breaks,
+    /// which is the first 660 Hz sample, or the one after it in the rare case
+    /// that sample still fits the old recurrence within the tolerance.
+    void expect_tone_change_at(const Loaded& first, int64_t reported) {
+        const Take take = capture().take(first.sent_at, everything);
+        const auto x = std::span<const float>(take.left);
+        const auto start = first_nonzero(x);
+        ASSERT_TRUE(start && *start >= 1) << "no sound after loading sine_440, or sound before it";
+        ASSERT_GT(reported, first.frame);
+        const auto break_440 = sine_break(x.subspan(*start - 1), sr, 440.0);
+        ASSERT_TRUE(break_440) << "the tone never changed to 660 Hz";
+        const std::size_t observed = *start + *break_440;
+        const std::size_t predicted = *start + static_cast<std::size_t>(reported - first.frame);
+        std::cout << "reported frame " << reported << " (first load at " << first.frame << ") -> capture index "
+                  << predicted << "; the tone changes at index " << observed << "\n";
+        const auto off = static_cast<int64_t>(observed) - static_cast<int64_t>(predicted);
+        EXPECT_TRUE(off == 0 || off == 1) << "the tone changes " << off << " frames after the reported frame "
+                                          << reported << ":" << samples_around(x, observed);
+        ASSERT_LT(observed + frames(0.1), x.size()) << "too little recorded after the change";
+        if (const auto at = sine_break(x.subspan(observed - 1), sr, 660.0)) {
+            ADD_FAILURE() << "after the change (" << observed << ") the 660 Hz tone breaks at " << observed + *at
+                          << ":" << samples_around(x, observed - 1 + *at);
+        }
+    }
+
+    /// /lel/load of test module `name` with more arguments (a quantum): the
+    /// frame /lel/done reports.
+    int64_t load_with(std::string_view name, const std::function<void(OscOut&)>& more,
+                      std::chrono::milliseconds timeout = 3000ms) {
+        const std::string path = module_path(name).string();
+        OscOut m("/lel/load");
+        m.s(path);
+        more(m);
+        const OscReply r = call(m, timeout);
+        if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path || !r.int_at(3)) {
+            throw HarnessError("loading " + std::string(name) + " got " + r.to_string());
+        }
+        return *r.int_at(3);
+    }
+
 private:
     void start() {
         jack_.emplace(dir_.path());
-        leld_.emplace(dir_.path());
+        leld_.emplace(dir_.path(), leld_args_);
         capture_.emplace(leld_->client_name());
         if (!capture_->wait_frames(JackServer::period, 2000ms))
             throw HarnessError("the capture client records nothing");
@@ -239,6 +288,8 @@ private:
     }
 
 protected:
+    /// What leld is started with besides its port and name; set before run().
+    std::vector<std::string> leld_args_ = Leld::no_fades();
     TempDir dir_;
     std::optional<JackServer> jack_;
     std::optional<Leld> leld_;
@@ -330,6 +381,54 @@ TEST_F(LeldIntegration, reloading_a_signal_under_the_same_name_continues_its_pha
             << "the capture lost its connection to " << leld_->client_name();
         EXPECT_EQ(capture().disconnections(), 0u);
         EXPECT_EQ(capture().lel_client_unregistrations(), 0u);
+    });
+}
+
+TEST_F(LeldIntegration, the_frame_a_load_reports_is_where_the_new_program_starts_sounding) {
+    run([&] {
+        const Loaded first = load("sine_440");
+        record(0.25);
+        const Loaded second = load("sine_660");
+        record(0.3);
+        expect_tone_change_at(first, second.frame);
+    });
+}
+
+TEST_F(LeldIntegration, a_load_with_a_quantum_answers_once_in_effect_on_a_multiple_of_the_quantum) {
+    run([&] {
+        constexpr int64_t quantum = 9600;
+        const Loaded first = load("sine_440");
+        record(0.25);
+        const int64_t before = status_int("frame");
+        const int64_t frame = load_with("sine_660", [](OscOut& m) { m.i(quantum); });
+        const int64_t after = status_int("frame");
+        EXPECT_EQ(frame % quantum, 0) << "frame " << frame;
+        EXPECT_GE(frame, before) << "the swap is before the load was sent";
+        // The next multiple, give or take the time the load itself takes.
+        EXPECT_LT(frame, before + 2 * quantum) << "the swap waited more than one quantum";
+        EXPECT_GE(after, frame) << "the answer came before the producer reached the frame it reports";
+        record(0.3);
+        expect_tone_change_at(first, frame);
+    });
+}
+
+TEST_F(LeldIntegration, with_a_tempo_a_load_quantum_counts_beats) {
+    run([&] {
+        constexpr int64_t beat = 24000;  // 120 bpm at 48 kHz
+        const OscReply t = call(OscOut("/lel/tempo").f(120.0f));
+        EXPECT_EQ(t.path, "/lel/done") << t.to_string();
+        EXPECT_EQ(t.string_at(0), "/lel/tempo") << t.to_string();
+        EXPECT_EQ(t.number_at(1), 120.0) << t.to_string();
+        const Loaded first = load("sine_440");
+        record(0.2);
+        const int64_t before = status_int("frame");
+        const int64_t frame = load_with("sine_660", [](OscOut& m) { m.f(1.0f); });
+        EXPECT_EQ(frame % beat, 0) << "frame " << frame;
+        EXPECT_GE(frame, before);
+        EXPECT_LT(frame, before + 2 * beat);
+        EXPECT_GE(status_int("frame"), frame) << "the answer came before the producer reached the frame it reports";
+        record(0.3);
+        expect_tone_change_at(first, frame);
     });
 }
 
@@ -482,6 +581,71 @@ TEST_F(LeldIntegration, quit_answers_done_and_the_daemon_exits_cleanly) {
         ASSERT_TRUE(status) << "leld still runs 3 s after /lel/quit";
         EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describe_wait_status(*status);
     });
+}
+
+// ------------------------------------------------------------------- fades
+
+/// A frame of the recording, as pop_ratio() (../pop_ratio.hpp) takes it.
+struct StereoFrame {
+    float left, right;
+};
+
+class LeldFades : public LeldIntegration {
+protected:
+    /// leld with its default fade; loads two_tones, sends `request` and
+    /// returns the pop ratio around the frame its /lel/done reports
+    /// (argument `frame_arg`). `gone`: what must be silent after the fade.
+    void expect_no_pop(const OscOut& request, std::size_t frame_arg, double gone_hz, const char* what) {
+        leld_args_ = {};
+        run([&] {
+            const OscReply st = status();
+            const auto fade_ms = st.value_of("fade_ms");
+            ASSERT_TRUE(fade_ms && std::holds_alternative<double>(*fade_ms)) << st.to_string();
+            EXPECT_EQ(std::get<double>(*fade_ms), 5.0) << "leld's default fade";
+            const auto settle = static_cast<std::size_t>(std::lround(std::get<double>(*fade_ms) * sr / 1000.0));
+
+            const Loaded first = load("two_tones");
+            record(0.3);
+            const OscReply r = call(request);
+            ASSERT_EQ(r.path, "/lel/done") << r.to_string();
+            const auto frame = r.int_at(frame_arg);
+            ASSERT_TRUE(frame && *frame > first.frame) << r.to_string();
+            record(0.3);
+
+            const Take take = capture().take(first.sent_at, everything);
+            // Map engine frames to the capture through the first load (its
+            // frame is the first sample with sound; the fade-in may make that
+            // sample 0, which moves this by a sample or so: no matter here).
+            const auto start = first_nonzero(take.left);
+            ASSERT_TRUE(start) << "no sound after loading two_tones";
+            const std::size_t swap = *start + static_cast<std::size_t>(*frame - first.frame);
+            constexpr std::size_t margin = 256, steady = 4800;
+            ASSERT_GE(swap, *start + settle + 2 * margin + steady) << "too little recorded before the swap";
+            ASSERT_LE(swap + settle + 2 * margin + steady, take.size()) << "too little recorded after the swap";
+
+            std::vector<StereoFrame> v(take.size());
+            for (std::size_t n = 0; n < v.size(); ++n) v[n] = {take.left[n], take.right[n]};
+            const PopRatio p = pop_ratio(v, swap, settle, margin, steady);
+            std::cout << "pop ratio of " << what << " with a " << settle << "-frame fade: " << p.around_swap << " / "
+                      << p.steady << " = " << p.ratio() << "\n";
+            EXPECT_LE(p.ratio(), 1.1) << "a pop at " << what << ": largest jump " << p.around_swap
+                                      << " around the swap, " << p.steady << " in steady play";
+
+            // The change did happen, around the reported frame.
+            const auto before = part(take.left, swap - 2 * margin - steady, swap - 2 * margin);
+            const auto after = part(take.left, swap + settle + 2 * margin, swap + settle + 2 * margin + steady);
+            EXPECT_NEAR(tone_amplitude(before, sr, gone_hz), 0.3, 0.01);
+            EXPECT_LT(tone_amplitude(after, sr, gone_hz), 0.001) << gone_hz << " Hz is not gone after the fade";
+        });
+    }
+};
+
+TEST_F(LeldFades, removing_a_signal_fades_it_out_without_a_pop) {
+    expect_no_pop(OscOut("/lel/remove").s("high"), 3, 880.0, "/lel/remove \"high\"");
+}
+
+TEST_F(LeldFades, clear_fades_everything_out_without_a_pop) {
+    expect_no_pop(OscOut("/lel/clear"), 1, 220.0, "/lel/clear");
 }
 
 // ------------------------------------------------------------ bad requests
