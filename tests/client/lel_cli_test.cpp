@@ -132,6 +132,125 @@ TEST(LelLoad, AFailureFromTheDaemonIsShownAndExitsOne) {
     EXPECT_NE(r.err.find("no such file"), std::string::npos) << r.err;
 }
 
+TEST(LelLoad, AQuantumIsSentAsANumberAndCrossfadeAsAString) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"load", "--port", std::to_string(daemon.port()), "--quant", "48000", "--crossfade", "/m/x.so"},
+                   dir.path());
+    const auto request = daemon.receive(10s);
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(request->path, "/lel/load");
+    ASSERT_EQ(request->args.size(), 3u);
+    EXPECT_EQ(request->string_at(0), "/m/x.so");
+    EXPECT_FALSE(request->string_at(1).has_value());
+    EXPECT_EQ(request->number_at(1), 48000.0);
+    EXPECT_EQ(request->string_at(2), "crossfade");
+    daemon.reply({"/lel/done", {std::string("/lel/load"), std::string("/m/x.so"), int32_t{2}, 96000.0}});
+
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "loaded /m/x.so: 2 signals, in effect at frame 96000\n");
+}
+
+TEST(LelLoad, WithoutOptionsOnlyThePathIsSent) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"load", "--port", std::to_string(daemon.port()), "--crossfade", "/m/x.so"}, dir.path());
+    const auto request = daemon.receive(10s);
+    ASSERT_TRUE(request.has_value());
+    ASSERT_EQ(request->args.size(), 2u);  // crossfade, no quantum
+    EXPECT_EQ(request->string_at(1), "crossfade");
+    daemon.reply({"/lel/done", {std::string("/lel/load"), std::string("/m/x.so"), int32_t{1}, 0.0}});
+    EXPECT_EQ(lel.wait().status, 0);
+
+    LelProcess plain({"load", "--port", std::to_string(daemon.port()), "/m/x.so"}, dir.path());
+    const auto again = daemon.receive(10s);
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->args.size(), 1u);
+    daemon.reply({"/lel/done", {std::string("/lel/load"), std::string("/m/x.so"), int32_t{1}, 0.0}});
+    EXPECT_EQ(plain.wait().status, 0);
+}
+
+TEST(LelLoad, ASupersededLoadSaysSo) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"load", "--port", std::to_string(daemon.port()), "--quant", "4", "/m/x.so"}, dir.path());
+    ASSERT_TRUE(daemon.receive(10s).has_value());
+    daemon.reply({"/lel/done", {std::string("/lel/load"), std::string("/m/x.so"), int32_t{1}, -1.0}});
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "loaded /m/x.so: 1 signal, queued, superseded or not yet in effect\n");
+}
+
+TEST(LelLoad, AQuantizedLoadWaitsLongerThanTheDefaultTimeout) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"load", "--port", std::to_string(daemon.port()), "--quant", "4", "/m/x.so"}, dir.path());
+    ASSERT_TRUE(daemon.receive(10s).has_value());
+    EXPECT_FALSE(daemon.receive(5500ms).has_value());  // past the 5 s default, lel still waits
+    daemon.reply({"/lel/done", {std::string("/lel/load"), std::string("/m/x.so"), int32_t{1}, 192000.0}});
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("in effect at frame 192000"), std::string::npos) << r.out;
+}
+
+TEST(LelLoad, AnExplicitTimeoutStillHoldsForAQuantizedLoad) {
+    TempDir dir;
+    FakeDaemon daemon;
+    const LelResult r = run_lel(
+        {"load", "--port", std::to_string(daemon.port()), "--quant", "4", "--timeout", "0.3", "/m/x.so"}, dir.path());
+    EXPECT_EQ(r.status, 3);
+    EXPECT_LT(r.elapsed, 2s);
+}
+
+TEST(LelLoad, ANonPositiveQuantumIsAUsageError) {
+    TempDir dir;
+    EXPECT_EQ(run_lel({"load", "--quant", "0", "/m/x.so"}, dir.path()).status, 2);
+    EXPECT_EQ(run_lel({"load", "--quant", "-4", "/m/x.so"}, dir.path()).status, 2);
+}
+
+TEST(LelTempo, SendsTheBpmAsAFloatAndPrintsTheAnswer) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"tempo", "120", "--port", std::to_string(daemon.port())}, dir.path());
+    const auto request = daemon.receive(10s);
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(request->path, "/lel/tempo");
+    ASSERT_EQ(request->args.size(), 1u);
+    EXPECT_EQ(std::get<float>(request->args[0]), 120.0f);
+    daemon.reply({"/lel/done", {std::string("/lel/tempo"), 120.0}});
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "tempo 120 bpm: load quanta count beats\n");
+
+    LelProcess unset({"tempo", "0", "--port", std::to_string(daemon.port())}, dir.path());
+    ASSERT_TRUE(daemon.receive(10s).has_value());
+    daemon.reply({"/lel/done", {std::string("/lel/tempo"), 0.0}});
+    EXPECT_EQ(unset.wait().out, "tempo unset: load quanta count frames\n");
+}
+
+TEST(LelFade, SendsTheMillisecondsAsAFloatAndPrintsTheAnswer) {
+    TempDir dir;
+    FakeDaemon daemon;
+    LelProcess lel({"fade", "12.5", "--port", std::to_string(daemon.port())}, dir.path());
+    const auto request = daemon.receive(10s);
+    ASSERT_TRUE(request.has_value());
+    EXPECT_EQ(request->path, "/lel/fade");
+    ASSERT_EQ(request->args.size(), 1u);
+    EXPECT_EQ(std::get<float>(request->args[0]), 12.5f);
+    daemon.reply({"/lel/done", {std::string("/lel/fade"), 12.5}});
+    const LelResult r = lel.wait();
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "fade 12.500 ms\n");
+}
+
+TEST(LelFade, ANegativeOrMissingValueIsAUsageError) {
+    TempDir dir;
+    EXPECT_EQ(run_lel({"fade"}, dir.path()).status, 2);
+    EXPECT_EQ(run_lel({"fade", "-1"}, dir.path()).status, 2);
+    EXPECT_EQ(run_lel({"tempo", "abc"}, dir.path()).status, 2);
+}
+
 TEST(LelWatch, LoadsAtStartThenAgainOnEverySaveAndSurvivesABrokenOne) {
     TempDir dir;
     FakeDaemon daemon;
@@ -170,11 +289,11 @@ TEST(LelStatus, PrintsEveryKeyValuePairOnItsOwnLine) {
     daemon.reply({"/lel/done", {std::string("/lel/other")}});  // not the answer: ignored
     daemon.reply({"/lel/status.reply",
                   {std::string("signals"), int32_t{2}, std::string("latency_ms"), 2.5, std::string("frame"),
-                   int64_t{99}}});
+                   int64_t{99}, std::string("state_used"), 2097152.0}});
 
     const LelResult r = lel.wait();
     EXPECT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(r.out, "signals         2\nlatency_ms      2.500\nframe           99\n");
+    EXPECT_EQ(r.out, "signals         2\nlatency_ms      2.500\nframe           99\nstate_used      2097152\n");
 }
 
 TEST(LelRemove, SaysWhetherTheSignalWasThere) {

@@ -38,6 +38,26 @@ TEST(OscWire, DecodesWhatLibloEncodes) {
     EXPECT_FALSE(p->integer_at(9).has_value());
 }
 
+TEST(OscWire, NumbersReadAsDoublesWhateverTheirType) {
+    const OscPacket p{"/lel/done", {std::string("/lel/tempo"), 120.5, 7.0f, int32_t{3}, int64_t{-1}}};
+    EXPECT_EQ(p.number_at(1), 120.5);
+    EXPECT_EQ(p.number_at(2), 7.0);
+    EXPECT_EQ(p.number_at(3), 3.0);
+    EXPECT_EQ(p.number_at(4), -1.0);
+    EXPECT_FALSE(p.number_at(0).has_value());
+    EXPECT_FALSE(p.number_at(9).has_value());
+    EXPECT_EQ(p.integer_at(1), 120);  // truncated
+}
+
+TEST(OscWire, IntegralDoublesPrintAsPlainIntegers) {
+    EXPECT_EQ(to_string(OscArg{2097152.0}), "2097152");
+    EXPECT_EQ(to_string(OscArg{96000.0f}), "96000");
+    EXPECT_EQ(to_string(OscArg{-1.0}), "-1");
+    EXPECT_EQ(to_string(OscArg{-0.0}), "0");
+    EXPECT_EQ(to_string(OscArg{2.5}), "2.500");
+    EXPECT_EQ(to_string(OscArg{int32_t{42}}), "42");
+}
+
 TEST(OscWire, EncodeThenDecodeGivesTheSamePacket) {
     const OscPacket sent{"/lel/status.reply", {std::string("signals"), int32_t{3}, int64_t{-1}, 1.25}};
     const std::vector<char> bytes = encode(sent);
