@@ -12,27 +12,12 @@ cd "$(dirname "$0")/.."
 loads=${1:-10000}
 build=${LEL_BUILD_DIR:-build}
 
-work=$(mktemp -d)
-server="lel-stress-$$"
-port=$((20000 + ($$ + 7) % 20000))
-jack_pid="" leld_pid=""
-stop() { [[ -n $1 ]] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true; }
-cleanup() { stop "$leld_pid"; stop "$jack_pid"; rm -rf "$work"; }
-trap cleanup EXIT
-
-export JACK_DEFAULT_SERVER=$server JACK_NO_AUDIO_RESERVATION=1
-jackd -n "$server" -d dummy -r 48000 -p 64 >"$work/jackd.log" 2>&1 &
-jack_pid=$!
-for _ in $(seq 100); do JACK_NO_START_SERVER=1 jack_lsp >/dev/null 2>&1 && break; sleep 0.1; done
-"$build/leld" --no-connect --port "$port" --name "lel-stress-$$" >"$work/leld.log" 2>&1 &
-leld_pid=$!
-lel() { "$build/src/client/lel" "$@" --port "$port"; }
-for _ in $(seq 100); do lel ping >/dev/null 2>&1 && break; sleep 0.1; done
+source scripts/lib/private-leld.sh
+private_leld_start "$build/leld" "$build/src/client/lel"
 
 modules=("$build/tests/modules/two_tones.so" "$build/examples/fm.so" "$build/tests/modules/sine_440.so"
          "$build/examples/stereo.so")
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$leld_pid/status"; }
-status() { lel status | awk -v k="$1" '$1 == k { print $2 }'; }
 
 "$build/bench/load_latency" --port "$port" --loads 100 "${modules[@]}" >/dev/null
 sleep 1
@@ -46,4 +31,4 @@ rss_end=$(rss)
 underruns_1=$(status underruns)
 echo "stress: ${loads} loads in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s (+100 warm-up), leld alive: $(kill -0 "$leld_pid" && echo yes)"
 echo "resident memory: ${rss_100} KiB after 100 loads, ${rss_end} KiB after ${loads} (difference $((rss_end - rss_100)) KiB)"
-echo "underruns after the first 100 loads: $((underruns_1 - underruns_0)); xruns total: $(status xruns); fades cut short: see leld log"
+echo "underruns after the first 100 loads: $((underruns_1 - underruns_0)); xruns total: $(status xruns); fade tails cut short: $(status cut_fades)"

@@ -154,6 +154,8 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("frame").add(static_cast<double>(renderer.frame_approx()));
     m.add("muted").add(wire_count(c.engine.muted()));
     m.add("fading").add(wire_count(renderer.fading()));
+    m.add("cut_fades").add(wire_count(renderer.cut_fades_approx()));
+    m.add("log_dropped").add(wire_count(c.engine.log_dropped()));
     m.add("fade_ms").add(c.engine.fade_ms());
     m.add("tempo").add(c.tempo_bpm);
     m.add("state_used").add(static_cast<double>(c.engine.arena().used()));
@@ -161,13 +163,19 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     s.reply(m);
 }
 
+// The single number in [0, 10000] a setting takes; fails the request
+// with `usage` otherwise.
+std::optional<double> one_setting(OscServer& s, const OscRequest& r, std::string_view usage) {
+    const auto v = r.number_at(0);
+    if (v && r.argc() == 1 && std::isfinite(*v) && *v >= 0.0 && *v <= 10000.0) return v;
+    s.fail(r.path(), fmt::format("usage: {} (got '{}')", usage, r.types()));
+    return std::nullopt;
+}
+
 // /lel/tempo f:bpm — quanta of later loads count beats (0: frames again).
 void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
-    const auto bpm = r.number_at(0);
-    if (!bpm || r.argc() != 1 || *bpm < 0.0 || *bpm > 10000.0 || !std::isfinite(*bpm)) {
-        s.fail(r.path(), fmt::format("usage: /lel/tempo f:bpm (0 < bpm <= 10000, or 0 to count quanta in frames; got '{}')", r.types()));
-        return;
-    }
+    const auto bpm = one_setting(s, r, "/lel/tempo f:bpm (0 < bpm <= 10000, or 0 to count quanta in frames)");
+    if (!bpm) return;
     c.tempo_bpm = *bpm;
     if (*bpm > 0) {
         spdlog::info("tempo {} bpm: load quanta count beats", *bpm);
@@ -181,11 +189,8 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
 
 // /lel/fade f:ms — the fade time for signals that appear, go, or crossfade.
 void on_fade(OscServer& s, CommandContext& c, const OscRequest& r) {
-    const auto ms = r.number_at(0);
-    if (!ms || r.argc() != 1 || *ms < 0.0 || *ms > 10000.0 || !std::isfinite(*ms)) {
-        s.fail(r.path(), fmt::format("usage: /lel/fade f:milliseconds (0 to 10000; got '{}')", r.types()));
-        return;
-    }
+    const auto ms = one_setting(s, r, "/lel/fade f:milliseconds (0 to 10000)");
+    if (!ms) return;
     c.engine.set_fade_ms(*ms);
     OscMessage m("/lel/done");
     m.add(r.path()).add(c.engine.fade_ms());

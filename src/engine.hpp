@@ -103,6 +103,8 @@ public:
     uint64_t loads() const noexcept { return loads_; }
     const StateArena& arena() const noexcept { return arena_; }
     std::size_t muted() const;
+    /// Real-time log records dropped because the queue was full.
+    uint64_t log_dropped() const noexcept { return log_.dropped(); }
 
 private:
     CommandResult publish(Registry next, uint64_t start_frame = 0);

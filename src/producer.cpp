@@ -60,7 +60,6 @@ void Producer::run() noexcept {
         if (try_fill()) continue;
         // Outside the real-time contract on purpose: this is where the
         // producer sleeps until the callback has freed room.
-        waits_.fetch_add(1, std::memory_order_relaxed);
         while (sem_wait(&wake_) != 0 && errno == EINTR) {
         }
     }

@@ -45,9 +45,6 @@ public:
     uint32_t depth() const noexcept { return depth_; }
     uint32_t block() const noexcept { return block_; }
 
-    /// Any thread; racy. Times the producer went to sleep on a full ring.
-    uint64_t waits_approx() const noexcept { return waits_.load(std::memory_order_relaxed); }
-
 private:
     /// Producer thread; blocking: waits on the semaphore while the ring is full.
     void run() noexcept;
@@ -62,7 +59,6 @@ private:
     std::vector<StereoFrame> staging_;  // producer-owned after start()
     sem_t wake_;
     std::atomic<bool> running_{false};  // stored by control, read by producer
-    std::atomic<uint64_t> waits_{0};    // producer writes
     std::thread thread_;
 };
 

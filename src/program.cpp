@@ -96,9 +96,13 @@ bool valid_name(std::string_view name) {
 
 ProgramBuilder::ProgramBuilder(const Registry& current, StateArena& arena, std::shared_ptr<Module> module,
                                uint64_t crossfade_program)
-    : next_(current), current_(current), crossfade_program_(crossfade_program), arena_(arena),
+    : next_(current), crossfade_program_(crossfade_program), arena_(arena),
       mark_(arena.mark()), module_(std::move(module)),
-      host_{abi_version, this, &host_clear, &host_remove, &host_add, &host_fail} {}
+      host_{abi_version, this, &host_clear, &host_remove, &host_add, &host_fail} {
+    if (crossfade_program_ != 0) {
+        for (const SignalEntry& e : current.entries()) playing_.insert(e.name);
+    }
+}
 
 ProgramBuilder::~ProgramBuilder() {
     if (!committed_) arena_.rollback(mark_);
@@ -122,8 +126,7 @@ bool ProgramBuilder::add(const lel_signal_desc& desc) {
     }
     // A crossfade gives changed code fresh state: the old code keeps
     // running on the old slice while it fades out.
-    const SignalEntry* playing = current_.find(name);
-    const bool crossfade = crossfade_program_ != 0 && playing != nullptr;
+    const bool crossfade = crossfade_program_ != 0 && playing_.contains(std::string(name));
     StateArena::Slice slice;
     try {
         slice = crossfade ? arena_.acquire_fresh(name, desc.state_size) : arena_.acquire(name, desc.state_size);

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace lel {
@@ -158,8 +159,8 @@ public:
 
 private:
     Registry next_;
-    const Registry current_;  // a copy: the caller's may be a temporary
     uint64_t crossfade_program_;
+    std::unordered_set<std::string> playing_;  // names registered before; filled only for a crossfade
     StateArena& arena_;
     StateArena::Mark mark_;
     std::shared_ptr<Module> module_;

@@ -78,9 +78,6 @@ public:
     /// (or `superseded`), if the producer has said so yet.
     std::optional<uint64_t> swap_frame(uint64_t id);
 
-    /// The latest program id known to have taken effect. Control thread.
-    uint64_t swapped_id() const noexcept { return last_.program_id; }
-
 private:
     std::atomic<Program*> pending_{nullptr};  // stored by control, exchanged by both
     SpscRing<Swap> returned_{256};            // producer writes, control reads

@@ -11,7 +11,7 @@
 namespace lel {
 
 Renderer::Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, ProgramMailbox& mailbox, RtLog& log)
-    : sample_rate_(sample_rate), max_block_(max_block), mailbox_(mailbox), log_(log),
+    : sample_rate_(sample_rate), dt_(1.0 / sample_rate), max_block_(max_block), mailbox_(mailbox), log_(log),
       gain_(max_names, 0.0), owner_(max_names, 0),
       left_(max_block), right_(max_block), mix_left_(max_block), mix_right_(max_block) {
     if (!(sample_rate > 0.0)) throw std::invalid_argument("sample rate must be positive");
@@ -107,7 +107,7 @@ void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
 // Renders `v` into left_/right_; false (and muted) if it failed.
 bool Renderer::render_voice(const Voice& v, uint32_t n) noexcept {
     if (v.fault->load(std::memory_order_relaxed) != 0) return false;
-    const lel_block block{frame_now_, n, v.state_size, sample_rate_, 1.0 / sample_rate_, v.name};
+    const lel_block block{frame_now_, n, v.state_size, sample_rate_, dt_, v.name};
     if (rt::render_signal(v.render, v.user, &block, v.state, left_.data(), right_.data()) != LEL_RENDER_OK) {
         mute(v, RtLogRecord::Kind::signal_threw);
         return false;

@@ -92,6 +92,7 @@ private:
     void mute(const Voice& v, RtLogRecord::Kind why) noexcept LEL_RT;
 
     const double sample_rate_;
+    const double dt_;  // 1 / sample_rate_
     const uint32_t max_block_;
     ProgramMailbox& mailbox_;
     RtLog& log_;

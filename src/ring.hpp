@@ -64,13 +64,6 @@ public:
         return static_cast<std::size_t>(w - r);
     }
 
-    /// Any thread; racy: the fill level at some moment during the call.
-    std::size_t size_approx() const noexcept LEL_RT {
-        const uint64_t r = read_.load(std::memory_order_acquire);
-        const uint64_t w = write_.load(std::memory_order_acquire);
-        return w >= r ? static_cast<std::size_t>(w - r) : 0;
-    }
-
     /// Producer thread; wait-free. Writes as many of `items` as fit and
     /// returns how many that was (0 when full); never overwrites unread items.
     std::size_t try_write(std::span<const T> items) noexcept LEL_RT {

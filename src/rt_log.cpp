@@ -14,6 +14,8 @@ void RtLog::try_log(RtLogRecord::Kind kind, uint64_t frame, const char* name) no
     }
 }
 
+// Control thread only (Engine::collect): the one place where queued records
+// become spdlog calls.
 void RtLog::drain() {
     RtLogRecord r{};
     while (ring_.try_read(std::span<RtLogRecord>(&r, 1)) == 1) {

@@ -223,15 +223,24 @@ std::optional<std::string> OscReply::string_at(std::size_t i) const {
     return std::nullopt;
 }
 
-std::optional<int64_t> OscReply::int_at(std::size_t i) const {
-    if (i >= args.size()) return std::nullopt;
-    if (const auto* v = std::get_if<int32_t>(&args[i])) return *v;
-    if (const auto* v = std::get_if<int64_t>(&args[i])) return *v;
-    // leld sends frames as doubles (SuperCollider cannot read int64).
-    if (const auto* v = std::get_if<double>(&args[i]); v && *v == static_cast<double>(static_cast<int64_t>(*v))) {
+namespace {
+
+// i, h, or an integral d: leld sends frames and sizes as doubles
+// (SuperCollider cannot read int64).
+std::optional<int64_t> as_integer(const OscArg& a) {
+    if (const auto* v = std::get_if<int32_t>(&a)) return *v;
+    if (const auto* v = std::get_if<int64_t>(&a)) return *v;
+    if (const auto* v = std::get_if<double>(&a); v && *v == static_cast<double>(static_cast<int64_t>(*v))) {
         return static_cast<int64_t>(*v);
     }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int64_t> OscReply::int_at(std::size_t i) const {
+    if (i >= args.size()) return std::nullopt;
+    return as_integer(args[i]);
 }
 
 std::optional<double> OscReply::number_at(std::size_t i) const {
@@ -454,6 +463,37 @@ Leld::Leld(const fs::path& log_dir, std::vector<std::string> extra_args) : name_
 Leld::~Leld() {
     osc_.reset();
     if (process_) process_->stop();
+}
+
+
+// ------------------------------------------------------------ leld protocol
+
+OscReply expect_call(OscClient& osc, const OscOut& message, std::chrono::milliseconds timeout) {
+    auto reply = osc.call(message, timeout);
+    if (!reply) throw HarnessError("no answer from leld within " + std::to_string(timeout.count()) + " ms");
+    return *reply;
+}
+
+OscReply status(OscClient& osc) {
+    OscReply r = expect_call(osc, OscOut("/lel/status"));
+    if (r.path != "/lel/status.reply") throw HarnessError("/lel/status got " + r.to_string());
+    return r;
+}
+
+int64_t status_int(OscClient& osc, std::string_view key) {
+    const OscReply r = status(osc);
+    const auto v = r.value_of(key);
+    const auto n = v ? as_integer(*v) : std::nullopt;
+    if (!n) throw HarnessError("/lel/status has no integer '" + std::string(key) + "': " + r.to_string());
+    return *n;
+}
+
+int64_t load_frame(OscClient& osc, const std::string& path) {
+    const OscReply r = expect_call(osc, OscOut("/lel/load").s(path));
+    if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path || !r.int_at(3)) {
+        throw HarnessError("loading " + path + " got " + r.to_string());
+    }
+    return *r.int_at(3);
 }
 
 }  // namespace lel::test

@@ -214,4 +214,13 @@ private:
 /// A name unique to this test process: "<prefix>-<pid>-<counter>".
 std::string unique_name(std::string_view prefix);
 
+/// leld's protocol, with failures as HarnessError: an answer is required.
+OscReply expect_call(OscClient& osc, const OscOut& message, std::chrono::milliseconds timeout = 3000ms);
+/// /lel/status.reply.
+OscReply status(OscClient& osc);
+/// One status value that must be an integer (int32, or an integral double).
+int64_t status_int(OscClient& osc, std::string_view key);
+/// /lel/load of `path`, expecting /lel/done: the frame it took effect at.
+int64_t load_frame(OscClient& osc, const std::string& path);
+
 }  // namespace lel::test

@@ -146,9 +146,7 @@ protected:
 
     /// Sends `message` and returns leld's answer; a missing answer fails the test.
     OscReply call(const OscOut& message, std::chrono::milliseconds timeout = 3000ms) {
-        auto reply = osc().call(message, timeout);
-        if (!reply) throw HarnessError("no answer from leld within " + std::to_string(timeout.count()) + " ms");
-        return *reply;
+        return expect_call(osc(), message, timeout);
     }
 
     /// Loads the test module `name`, expecting /lel/done.
@@ -156,32 +154,12 @@ protected:
         const fs::path path = module_path(name);
         Loaded l;
         l.sent_at = capture().frames_approx();
-        const OscReply r = call(OscOut("/lel/load").s(path.string()));
-        if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path.string() || !r.int_at(3)) {
-            throw HarnessError("loading " + std::string(name) + " got " + r.to_string());
-        }
-        l.frame = *r.int_at(3);
+        l.frame = load_frame(osc(), path.string());
         return l;
     }
 
-    OscReply status() {
-        OscReply r = call(OscOut("/lel/status"));
-        if (r.path != "/lel/status.reply") throw HarnessError("/lel/status got " + r.to_string());
-        return r;
-    }
-
-    int64_t status_int(std::string_view key) {
-        const OscReply r = status();
-        const auto v = r.value_of(key);
-        // Counts come as int32, frames and sizes as (integral) doubles:
-        // SuperCollider cannot decode int64.
-        const auto* i32 = v ? std::get_if<int32_t>(&*v) : nullptr;
-        const auto* d = v ? std::get_if<double>(&*v) : nullptr;
-        if (!i32 && !(d && *d == static_cast<double>(static_cast<int64_t>(*d)))) {
-            throw HarnessError("/lel/status has no integer '" + std::string(key) + "': " + r.to_string());
-        }
-        return i32 ? *i32 : static_cast<int64_t>(*d);
-    }
+    OscReply status() { return lel::test::status(osc()); }
+    int64_t status_int(std::string_view key) { return lel::test::status_int(osc(), key); }
 
     /// Waits for `seconds` more audio; failing that, fails the test.
     void record(double seconds) {

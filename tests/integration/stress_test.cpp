@@ -61,37 +61,6 @@ int64_t rss_kib(pid_t pid) {
     return -1;
 }
 
-OscReply call(OscClient& osc, const OscOut& m, std::chrono::milliseconds timeout = 3000ms) {
-    auto r = osc.call(m, timeout);
-    if (!r) throw HarnessError("no answer from leld within " + std::to_string(timeout.count()) + " ms");
-    return *r;
-}
-
-OscReply status(OscClient& osc) {
-    OscReply r = call(osc, OscOut("/lel/status"));
-    if (r.path != "/lel/status.reply") throw HarnessError("/lel/status got " + r.to_string());
-    return r;
-}
-
-int64_t status_int(OscClient& osc, std::string_view key) {
-    const OscReply r = status(osc);
-    const auto v = r.value_of(key);
-    const auto* i32 = v ? std::get_if<int32_t>(&*v) : nullptr;
-    const auto* d = v ? std::get_if<double>(&*v) : nullptr;
-    if (!i32 && !(d && *d == static_cast<double>(static_cast<int64_t>(*d)))) {
-        throw HarnessError("/lel/status has no integer '" + std::string(key) + "': " + r.to_string());
-    }
-    return i32 ? *i32 : static_cast<int64_t>(*d);
-}
-
-/// /lel/load of `path`: the frame /lel/done reports.
-int64_t load(OscClient& osc, const std::string& path) {
-    const OscReply r = call(osc, OscOut("/lel/load").s(path));
-    if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path || !r.int_at(3)) {
-        throw HarnessError("loading " + path + " got " + r.to_string());
-    }
-    return *r.int_at(3);
-}
 
 void record(Capture& capture, double seconds) {
     if (!capture.wait_seconds(seconds)) throw HarnessError("the capture did not advance (JACK stalled?)");
@@ -121,7 +90,7 @@ std::string run_once(const fs::path& dir) {
 
         // The first load anchors engine frames to capture indices.
         const std::size_t anchor_sent_at = capture.frames_approx();
-        const int64_t first_frame = load(osc, modules[0]);
+        const int64_t first_frame = load_frame(osc, modules[0]);
         record(capture, 1.0);  // the first second: underruns here are not counted
         const int64_t underruns_at_start = status_int(osc, "underruns");
         const auto anchor_take = capture.take(anchor_sent_at, capture.frames_approx());
@@ -137,10 +106,10 @@ std::string run_once(const fs::path& dir) {
             const std::string& path = modules[n % 3];
             const bool checked = (n + 1) % check_every == 0;
             if (!checked) {
-                load(osc, path);
+                load_frame(osc, path);
             } else {
                 record(capture, 0.15);
-                const int64_t frame = load(osc, path);
+                const int64_t frame = load_frame(osc, path);
                 record(capture, 0.15);
                 if (frame <= first_frame) throw HarnessError("a swap frame before the first load's");
                 const std::size_t swap = start + static_cast<std::size_t>(frame - first_frame);

@@ -13,26 +13,10 @@ expect_report=0
 if [[ ${1:-} == --expect-report ]]; then expect_report=1; shift; fi
 modules=("$@")
 
-work=$(mktemp -d)
-server="lel-rtsan-$$"
-port=$((30000 + $$ % 20000))
-jack_pid="" leld_pid=""
-stop() { [[ -n $1 ]] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true; }
-cleanup() { stop "$leld_pid"; stop "$jack_pid"; rm -rf "$work"; }
-trap cleanup EXIT
-
-export JACK_DEFAULT_SERVER=$server JACK_NO_AUDIO_RESERVATION=1
 # Report every finding and keep running, so that the count is complete.
 export RTSAN_OPTIONS=halt_on_error=false:print_stats_on_exit=false
-jackd -n "$server" -d dummy -r 48000 -p 64 >"$work/jackd.log" 2>&1 &
-jack_pid=$!
-for _ in $(seq 100); do JACK_NO_START_SERVER=1 jack_lsp >/dev/null 2>&1 && break; sleep 0.1; done
-
-"$leld_bin" --no-connect --port "$port" --name "lel-rtsan-$$" >"$work/leld.log" 2>&1 &
-leld_pid=$!
-lel() { "$lel_bin" "$@" --port "$port"; }
-for _ in $(seq 100); do lel ping >/dev/null 2>&1 && break; sleep 0.1; done
-lel ping >/dev/null
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/private-leld.sh"
+private_leld_start "$leld_bin" "$lel_bin"
 
 loads=0
 end=$((SECONDS + seconds))
@@ -43,7 +27,7 @@ while (( SECONDS < end )); do
     loads=$((loads + 1))
     sleep 0.5
 done
-underruns=$(lel status | awk '$1 == "underruns" { print $2 }')
+underruns=$(status underruns)
 lel quit >/dev/null || true
 wait "$leld_pid" 2>/dev/null || true
 leld_pid=""
