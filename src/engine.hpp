@@ -26,7 +26,7 @@ namespace lel {
 struct EngineConfig {
     double sample_rate = 48000.0;
     uint32_t max_block = 1024;             ///< largest block the renderer renders at once
-    std::size_t state_doubles = 1u << 21;  ///< state arena size (16 MiB)
+    std::size_t state_doubles = 1u << 22;  ///< state arena size (32 MiB: 16,384 signals of default state)
     uint32_t max_names = 1u << 16;         ///< distinct signal names before a reset is needed
     double fade_ms = 5.0;                  ///< fade in/out and crossfade time
 };

@@ -11,9 +11,9 @@
 namespace lel {
 
 Renderer::Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, ProgramMailbox& mailbox, RtLog& log)
-    : sample_rate_(sample_rate), dt_(1.0 / sample_rate), max_block_(max_block), mailbox_(mailbox), log_(log),
-      gain_(max_names, 0.0), owner_(max_names, 0),
-      left_(max_block), right_(max_block), mix_left_(max_block), mix_right_(max_block) {
+    : sample_rate_(sample_rate), dt_(1.0 / sample_rate), max_block_(std::min(max_block, LEL_MAX_BLOCK_FRAMES)),
+      mailbox_(mailbox), log_(log), gain_(max_names, 0.0), owner_(max_names, 0),
+      gain_ramp_(max_block_), mix_mono_(max_block_), mix_left_(max_block_), mix_right_(max_block_) {
     if (!(sample_rate > 0.0)) throw std::invalid_argument("sample rate must be positive");
     if (max_block == 0) throw std::invalid_argument("block size must be at least 1");
 }
@@ -104,67 +104,49 @@ void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
     log_.try_log(why, frame_now_, v.name);
 }
 
-// Renders `v` into left_/right_; false (and muted) if it failed.
-bool Renderer::render_voice(const Voice& v, uint32_t n) noexcept {
-    if (v.fault->load(std::memory_order_relaxed) != 0) return false;
-    const lel_block block{frame_now_, n, v.state_size, sample_rate_, dt_, v.name};
-    if (rt::render_signal(v.render, v.user, &block, v.state, left_.data(), right_.data()) != LEL_RENDER_OK) {
-        mute(v, RtLogRecord::Kind::signal_threw);
-        return false;
-    }
-    if (!all_finite({left_.data(), n}) || (v.channels == 2 && !all_finite({right_.data(), n}))) {
-        mute(v, RtLogRecord::Kind::signal_not_finite);
-        return false;
-    }
-    return true;
-}
-
-// Adds left_/right_ into the mix with a linear gain ramp.
-void Renderer::mix(const Voice& v, uint32_t n, double gain_from, double gain_step) noexcept {
-    const double* l = left_.data();
-    const double* r = v.channels == 2 ? right_.data() : l;
-    double* ml = mix_left_.data();
-    double* mr = mix_right_.data();
-    if (gain_step == 0.0 && gain_from == 1.0) {
-        for (uint32_t i = 0; i < n; ++i) {
-            ml[i] += l[i];
-            mr[i] += r[i];
-        }
-        return;
-    }
-    for (uint32_t i = 0; i < n; ++i) {
-        const double g = std::clamp(gain_from + gain_step * (i + 1), 0.0, 1.0);
-        ml[i] += g * l[i];
-        mr[i] += g * r[i];
+// Renders `v` into the mix buses, times `gain` (null: 1); mutes it if it failed.
+void Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noexcept {
+    const lel_block block{frame_now_, n, v.state_size, sample_rate_, dt_, v.name,
+                          mix_mono_.data(), mix_left_.data(), mix_right_.data(), gain};
+    switch (rt::render_signal(v.render, v.user, &block, v.state)) {
+        case LEL_RENDER_OK: return;
+        case LEL_RENDER_THREW: mute(v, RtLogRecord::Kind::signal_threw); return;
+        default: mute(v, RtLogRecord::Kind::signal_not_finite); return;
     }
 }
 
-// Adds left_/right_ with an equal-power gain: sin (rising) or cos, at
-// `clock` frames into a crossfade of `fade` frames.
-void Renderer::mix_curve(const Voice& v, uint32_t n, uint32_t clock, uint32_t fade, bool rising) noexcept {
-    const double* l = left_.data();
-    const double* r = v.channels == 2 ? right_.data() : l;
+static bool muted(const Voice& v) noexcept LEL_RT { return v.fault->load(std::memory_order_relaxed) != 0; }
+
+// A linear gain ramp for the next `n` samples, or null for a steady 1.
+const double* Renderer::ramp(uint32_t n, double gain_from, double gain_step) noexcept {
+    if (gain_step == 0.0 && gain_from == 1.0) return nullptr;
+    for (uint32_t i = 0; i < n; ++i) gain_ramp_[i] = std::clamp(gain_from + gain_step * (i + 1), 0.0, 1.0);
+    return gain_ramp_.data();
+}
+
+// An equal-power gain, sin (rising) or cos, at `clock` frames into a
+// crossfade of `fade` frames, for the next `n` samples.
+const double* Renderer::curve(uint32_t n, uint32_t clock, uint32_t fade, bool rising) noexcept {
     const double quarter = 0.5 * M_PI / fade;
     for (uint32_t i = 0; i < n; ++i) {
         const double x = std::min<double>(clock + i + 1, fade) * quarter;
-        const double g = rising ? std::sin(x) : std::cos(x);
-        mix_left_[i] += g * l[i];
-        mix_right_[i] += g * r[i];
+        gain_ramp_[i] = rising ? std::sin(x) : std::cos(x);
     }
+    return gain_ramp_.data();
 }
 
 void Renderer::render_current(uint32_t n, uint32_t fade) noexcept {
     const double step = fade ? 1.0 / fade : 1.0;
     for (const Voice& v : current_->voices()) {
-        if (!render_voice(v, n)) continue;
+        if (muted(v)) continue;
         if (v.crossfade_in && since_swap_ < fade) {
-            mix_curve(v, n, since_swap_, fade, true);
+            render_voice(v, n, curve(n, since_swap_, fade, true));
             continue;
         }
         double& g = gain_[v.name_index];
         const double from = g;
         g = std::min(1.0, g + step * n);
-        mix(v, n, from, from < 1.0 ? step : 0.0);
+        render_voice(v, n, ramp(n, from, from < 1.0 ? step : 0.0));
     }
 }
 
@@ -178,17 +160,18 @@ void Renderer::render_fading(uint32_t n, uint32_t fade) noexcept {
         const auto exits = prog->exits();
         for (std::size_t i = 0; i < voices.size(); ++i) {
             const Voice& v = voices[i];
+            if (muted(v)) continue;
             if (exits[i] == Exit::crossfade) {
-                if (prog->out_clock < fade && render_voice(v, n)) mix_curve(v, n, prog->out_clock, fade, false);
+                if (prog->out_clock < fade) render_voice(v, n, curve(n, prog->out_clock, fade, false));
                 continue;
             }
             if (exits[i] != Exit::fade_out) continue;
             if (owner_[v.name_index] / 2 == current_id) continue;  // back in the current program: it owns the gain
             double& g = gain_[v.name_index];
-            if (g <= 0.0 || !render_voice(v, n)) continue;
+            if (g <= 0.0) continue;
             const double from = g;
             g = std::max(0.0, g - step * n);
-            mix(v, n, from, -step);
+            render_voice(v, n, ramp(n, from, -step));
         }
         prog->out_clock += n;
         if (prog->out_clock >= fade && mailbox_.has_room(1)) {
@@ -202,6 +185,7 @@ void Renderer::render_fading(uint32_t n, uint32_t fade) noexcept {
 }
 
 void Renderer::render_block(StereoFrame* out, uint32_t n) noexcept {
+    std::fill_n(mix_mono_.data(), n, 0.0);
     std::fill_n(mix_left_.data(), n, 0.0);
     std::fill_n(mix_right_.data(), n, 0.0);
     const uint32_t fade = fade_frames();
@@ -209,8 +193,19 @@ void Renderer::render_block(StereoFrame* out, uint32_t n) noexcept {
     if (fading_size_ > 0) render_fading(n, fade);
     since_swap_ = since_swap_ > UINT32_MAX - n ? UINT32_MAX : since_swap_ + n;
 
+    double* left = mix_left_.data();
+    double* right = mix_right_.data();
+    const double* mono = mix_mono_.data();
     for (uint32_t i = 0; i < n; ++i) {
-        out[i] = StereoFrame{static_cast<float>(soft_limit(mix_left_[i])), static_cast<float>(soft_limit(mix_right_[i]))};
+        left[i] += mono[i];
+        right[i] += mono[i];
+    }
+    if (within_knee(left, n) && within_knee(right, n)) {
+        for (uint32_t i = 0; i < n; ++i) out[i] = StereoFrame{static_cast<float>(left[i]), static_cast<float>(right[i])};
+    } else {
+        for (uint32_t i = 0; i < n; ++i) {
+            out[i] = StereoFrame{static_cast<float>(soft_limit(left[i])), static_cast<float>(soft_limit(right[i]))};
+        }
     }
     frame_now_ += n;
     frame_.store(frame_now_, std::memory_order_relaxed);

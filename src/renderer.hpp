@@ -4,10 +4,13 @@
 //
 // Per block it (1) takes a newly published program and, once the frame it
 // is scheduled for arrives, makes it current (a block is split so that the
-// swap lands on exactly that frame), (2) calls each signal's block function
-// into scratch buffers, (3) mutes a signal whose block holds NaN/inf (or
-// whose code threw), (4) applies fades and sums, and (5) passes the sum
-// through the output stage's soft limiter.
+// swap lands on exactly that frame), (2) calls each signal's block function,
+// which adds the signal, times a per-sample gain when it is fading, into the
+// mix buses (mono, left, right), (3) mutes a signal whose block held NaN/inf
+// (those samples were mixed as 0) or whose code threw (nothing was mixed),
+// and (4) adds the mono bus to both channels and passes the sum through the
+// output stage's soft limiter.
+// Blocks are at most LEL_MAX_BLOCK_FRAMES long (the modules' stack buffer).
 //
 // Fades (all decided here, at the swap, from what is really playing):
 //   - a name that was not playing fades in linearly over fade_frames;
@@ -48,6 +51,7 @@ static_assert(std::is_trivially_copyable_v<StereoFrame>);
 class Renderer {
 public:
     /// Allocates every buffer render() will ever use. Control thread.
+    /// `max_block` above LEL_MAX_BLOCK_FRAMES is lowered to it.
     Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, ProgramMailbox& mailbox, RtLog& log);
     ~Renderer();
     Renderer(const Renderer&) = delete;
@@ -86,9 +90,9 @@ private:
     void render_block(StereoFrame* out, uint32_t n) noexcept LEL_RT;
     void render_current(uint32_t n, uint32_t fade) noexcept LEL_RT;
     void render_fading(uint32_t n, uint32_t fade) noexcept LEL_RT;
-    bool render_voice(const Voice& v, uint32_t n) noexcept LEL_RT;
-    void mix(const Voice& v, uint32_t n, double gain_from, double gain_step) noexcept LEL_RT;
-    void mix_curve(const Voice& v, uint32_t n, uint32_t clock, uint32_t fade, bool rising) noexcept LEL_RT;
+    void render_voice(const Voice& v, uint32_t n, const double* gain) noexcept LEL_RT;
+    const double* ramp(uint32_t n, double gain_from, double gain_step) noexcept LEL_RT;
+    const double* curve(uint32_t n, uint32_t clock, uint32_t fade, bool rising) noexcept LEL_RT;
     void mute(const Voice& v, RtLogRecord::Kind why) noexcept LEL_RT;
 
     const double sample_rate_;
@@ -106,7 +110,7 @@ private:
     uint64_t frame_now_ = 0;
     std::vector<double> gain_;      // per name index: its level, 0..1
     std::vector<uint64_t> owner_;   // per name index: id of the last program holding it
-    std::vector<double> left_, right_, mix_left_, mix_right_;  // max_block each, never resized
+    std::vector<double> gain_ramp_, mix_mono_, mix_left_, mix_right_;  // max_block each, never resized
 
     // Written by the control thread, read by the producer.
     std::atomic<uint32_t> fade_frames_{0};

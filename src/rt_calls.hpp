@@ -44,10 +44,10 @@ inline float* port_buffer(jack_port_t* port, jack_nframes_t frames) noexcept LEL
 /// Runs a signal's block function: the user's code, compiled in a module.
 /// It cannot be checked statically here; the session API documents what a
 /// signal must not do, and RTSan checks it at run time.
-inline int32_t render_signal(lel_render_fn render, void* user, const lel_block* block, double* state,
-                             double* left, double* right) noexcept LEL_RT {
+inline int32_t render_signal(lel_render_fn render, void* user, const lel_block* block,
+                             double* state) noexcept LEL_RT {
     LEL_RT_UNCHECKED_BEGIN
-    return render(user, block, state, left, right);
+    return render(user, block, state);
     LEL_RT_UNCHECKED_END
 }
 

@@ -1,5 +1,7 @@
 #include "output_stage.hpp"
 
+#include <lel/detail/block.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -36,11 +38,29 @@ TEST(SoftLimit, MapsNonFiniteInputIntoRange) {
     EXPECT_EQ(soft_limit(-INFINITY), -1.0);
 }
 
-TEST(AllFinite, FindsASingleNaNOrInfinity) {
-    std::vector<double> v(100, 0.5);
-    EXPECT_TRUE(lel::all_finite(v));
-    v[63] = std::nan("");
-    EXPECT_FALSE(lel::all_finite(v));
-    v[63] = -INFINITY;
-    EXPECT_FALSE(lel::all_finite(v));
+TEST(MixFinite, AddsWithGainAndCountsNonFiniteSamplesAsZero) {
+    std::vector<double> bus(100, 1.0), x(100, 0.5), gain(100, 0.5);
+    EXPECT_TRUE(lel::detail::mix_finite(bus.data(), x.data(), nullptr, 100));
+    EXPECT_EQ(bus[0], 1.5);
+    EXPECT_TRUE(lel::detail::mix_finite(bus.data(), x.data(), gain.data(), 100));
+    EXPECT_EQ(bus[99], 1.75);
+    x[63] = std::nan("");
+    x[64] = -INFINITY;
+    EXPECT_FALSE(lel::detail::mix_finite(bus.data(), x.data(), nullptr, 100));
+    EXPECT_EQ(bus[62], 2.25);
+    EXPECT_EQ(bus[63], 1.75);  // the NaN counted as 0
+    EXPECT_EQ(bus[64], 1.75);  // and the infinity
+}
+
+TEST(WithinKnee, IsTrueOnlyWhenEveryValueIsInsideTheKnee) {
+    std::vector<double> v(64, 0.0);
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = (i % 2 ? -1.0 : 1.0) * lel::limiter_knee * i / 63.0;
+    EXPECT_TRUE(lel::within_knee(v.data(), 64));
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    for (const double bad : {std::nextafter(lel::limiter_knee, 1.0), -0.9, 2.0, inf, -inf,
+                             std::numeric_limits<double>::quiet_NaN()}) {
+        std::vector<double> w = v;
+        w[37] = bad;
+        EXPECT_FALSE(lel::within_knee(w.data(), 64)) << bad;
+    }
 }

@@ -15,31 +15,43 @@
 #include <cstddef>
 #include <cstdint>
 
-#define LEL_ABI_VERSION 1u
+#define LEL_ABI_VERSION 2u
+
+/// The most frames one call of a render function covers: the block loop
+/// renders into a buffer of this size on its stack.
+#define LEL_MAX_BLOCK_FRAMES 256u
 
 extern "C" {
 
 /// What one call of a signal's render function covers: `frames` consecutive
-/// samples starting at absolute sample `frame`.
+/// samples starting at absolute sample `frame`, and where they go. The render
+/// function *adds* its samples, times `gain`, into the mix: a mono signal
+/// into `mix_mono` (the engine adds that bus to both channels), a stereo one
+/// into `mix_left` and `mix_right`. Mixing in the module saves a pass over
+/// every signal's block in the engine.
 struct lel_block {
     uint64_t frame;       ///< absolute index of the first sample
-    uint32_t frames;      ///< number of samples to render (>= 1)
+    uint32_t frames;      ///< number of samples to render, 1..LEL_MAX_BLOCK_FRAMES
     uint32_t state_size;  ///< number of doubles at `state`
     double sample_rate;   ///< samples per second
     double dt;            ///< 1 / sample_rate
     const char* name;     ///< the signal's name, NUL-terminated
+    double* mix_mono;     ///< `frames` samples: the bus mono signals add into
+    double* mix_left;     ///< `frames` samples: the buses stereo signals add into
+    double* mix_right;
+    const double* gain;   ///< `frames` per-sample gains (fades), or null for 1
 };
 
 /// Render results, returned by lel_render_fn.
 enum lel_render_status : int32_t {
     LEL_RENDER_OK = 0,
-    LEL_RENDER_THREW = 1,  ///< the user's callable threw; the output is void
+    LEL_RENDER_THREW = 1,       ///< the user's callable threw; nothing was mixed
+    LEL_RENDER_NOT_FINITE = 2,  ///< some samples were NaN or infinite; they were mixed as 0
 };
 
-/// Renders one block of one signal into `left` and `right` (overwriting).
-/// A mono signal writes the same value to both. Runs on the producer thread.
-using lel_render_fn = int32_t (*)(void* user, const lel_block* block, double* state,
-                                  double* left, double* right) noexcept;
+/// Renders one block of one signal and adds it into the block's mix buses.
+/// Runs on the producer thread.
+using lel_render_fn = int32_t (*)(void* user, const lel_block* block, double* state) noexcept;
 
 /// Destroys a signal's callable. Runs on a control thread, after the
 /// producer has provably stopped calling `render` for it.

@@ -12,4 +12,5 @@
 
 #include <lel/abi.hpp>
 #include <lel/context.hpp>
+#include <lel/osc.hpp>
 #include <lel/session.hpp>

@@ -1,13 +1,16 @@
-// lel — the command-line client: builds session files into modules and tells
-// leld what to do with them over OSC. This file is the command line; each
-// component says what it does in its header.
+// lel — the command-line client: builds session files into modules, tells
+// leld what to do with them over OSC, and renders them offline to WAV. This
+// file is the command line; each component says what it does in its header.
 //
-// Exit status: 0 done, 1 leld said no (/lel/fail), 2 usage or build error,
-// 3 no answer from leld.
+// Exit status: 0 done, 1 leld said no (/lel/fail) or `lel render` failed
+// (the module did not load, its session registered nothing, the file could
+// not be written), 2 usage or build error, 3 no answer from leld.
 //
 // Threads: one. Ctrl-C keeps its default action (it ends `lel watch`, and
-// the compiler with it: they share the terminal's process group).
+// the compiler with it: they share the terminal's process group), except
+// during a render, which it stops cleanly so that no temporary file stays.
 #include "config.hpp"
+#include "offline_render.hpp"
 #include "remote_commands.hpp"
 #include "session_builder.hpp"
 #include "watcher.hpp"
@@ -15,7 +18,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <optional>
 #include <ctime>
 
 namespace {
@@ -33,7 +42,19 @@ struct Options {
     double timeout_s = 5.0;
     LoadOptions load;
     double value = 0.0;  // tempo's bpm, fade's ms
+    // render
+    std::string wav;
+    double seconds = 0.0;
+    uint32_t rate = 48000;
+    uint32_t block = 64;
+    std::optional<double> fade_ms;
+    std::string format = "float";
+    bool quiet = false;
+    bool stats = false;
 };
+
+// An offline render is bounded so that a typo cannot fill the disk for days.
+constexpr double max_render_seconds = 24.0 * 3600.0;
 
 // A quantized load is answered only once it lands, up to a whole quantum
 // (bars, at a slow tempo) later: without --timeout, wait this long for it.
@@ -44,9 +65,11 @@ bool build(const SessionBuilder& builder, const fs::path& source, const Options&
            bool quiet_if_current) {
     const BuildResult r = builder.build(source, opt.output, force, opt.verbose);
     switch (r.outcome) {
-        case BuildResult::Outcome::built: fmt::print("built {} in {:.2f} s\n", r.module.string(), r.seconds); break;
+        case BuildResult::Outcome::built:
+            if (!opt.quiet) fmt::print("built {} in {:.2f} s\n", r.module.string(), r.seconds);
+            break;
         case BuildResult::Outcome::up_to_date:
-            if (!quiet_if_current) fmt::print("{} is up to date\n", r.module.string());
+            if (!quiet_if_current && !opt.quiet) fmt::print("{} is up to date\n", r.module.string());
             break;
         case BuildResult::Outcome::failed:
             fmt::print(stderr, "lel: build of {} failed: {}\n", source.string(), r.message);
@@ -97,6 +120,74 @@ int watch_command(const Options& opt) {
         fmt::print(stderr, "lel: {}\n", e.what());
         return exit_usage;
     }
+}
+
+std::atomic<bool> render_cancelled{false};
+
+// The module `lel render` runs: the file itself, or the module built from
+// it if it is a session source. nullopt after saying why not.
+std::optional<fs::path> module_to_render(const Options& opt) {
+    std::error_code ec;
+    if (!fs::is_regular_file(opt.file, ec)) {
+        fmt::print(stderr, "lel: render needs a session source (.cpp) or module (.so); no file '{}'\n", opt.file);
+        return std::nullopt;
+    }
+    if (!is_session_source(opt.file)) return fs::path(opt.file);
+    const SessionBuilder builder(Toolchain::find());
+    if (!build(builder, opt.file, opt, opt.force, true)) return std::nullopt;
+    return default_module_path(opt.file);
+}
+
+int render_command(const Options& opt) {
+    const double one_frame = 1.0 / opt.rate;
+    if (!(opt.seconds >= one_frame && opt.seconds <= max_render_seconds)) {
+        fmt::print(stderr, "lel: --seconds must be at least one frame ({:g} s at {} Hz) and at most {:g} (24 h), got {:g}\n",
+                   one_frame, opt.rate, max_render_seconds, opt.seconds);
+        return exit_usage;
+    }
+    const std::optional<fs::path> module = module_to_render(opt);
+    if (!module) return exit_usage;
+
+    RenderOptions render;
+    render.module = *module;
+    render.output = opt.wav;
+    render.frames = static_cast<uint64_t>(std::llround(opt.seconds * opt.rate));
+    render.sample_rate = opt.rate;
+    render.block = opt.block;
+    render.fade_ms = opt.fade_ms;
+    render.format = parse_sample_format(opt.format).value_or(SampleFormat::float32);  // CLI checked the name
+    render.cancel = &render_cancelled;
+    // The engine reports muted signals through spdlog: to stderr, so that
+    // stdout holds only the figures.
+    spdlog::set_default_logger(spdlog::stderr_color_st("lel-render"));
+    spdlog::set_pattern("lel: %v");
+    for (const int s : {SIGINT, SIGTERM}) std::signal(s, [](int) { render_cancelled.store(true, std::memory_order_relaxed); });
+
+    const RenderResult r = render_offline(render);
+    if (!r) {
+        fmt::print(stderr, "lel: render of {} failed: {}\n", opt.file, r.message);
+        return exit_failed;
+    }
+    if (!opt.quiet) fmt::print("{}\n", summary_line(render, r));
+    if (opt.stats) fmt::print("{}", stats_lines(r));
+    return exit_ok;
+}
+
+void add_render_options(CLI::App* command, Options& opt) {
+    command->add_option("--seconds", opt.seconds, "how much to render (at most 24 h)")->required();
+    command->add_option("-o,--output", opt.wav, "the WAV file to write (replaced only once complete)")->required();
+    command->add_option("--rate", opt.rate, "sample rate in Hz")->capture_default_str()->check(CLI::Range(1000, 768000));
+    command->add_option("--block", opt.block, "frames per block, as leld renders a JACK period")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 8192));
+    command->add_option("--fade-ms", opt.fade_ms, "fade-in time of the session's signals, in ms (default: leld's)")
+        ->check(CLI::Range(0.0, 10000.0));
+    command->add_option("--format", opt.format, "sample format")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"float", "pcm16", "pcm24"}));
+    command->add_flag("--quiet", opt.quiet, "print nothing on success but --stats");
+    command->add_flag("--stats", opt.stats,
+                      "also print `key value` lines: render_cpu_s, render_wall_s, frames, signals, faults");
 }
 
 void add_load_options(CLI::App* command, Options& opt) {
@@ -151,6 +242,9 @@ int main(int argc, char** argv) {
     CLI::App* status_cmd = app.add_subcommand("status", "print leld's figures");
     CLI::App* ping_cmd = app.add_subcommand("ping", "check that leld answers");
     CLI::App* quit_cmd = app.add_subcommand("quit", "stop leld");
+    CLI::App* render_cmd = app.add_subcommand("render", "render a session offline, as fast as possible, to a WAV file");
+    add_build_options(render_cmd, opt, "session source (.cpp, built if needed) or module (.so)", false);
+    add_render_options(render_cmd, opt);
     for (CLI::App* c : {load_cmd, watch_cmd, tempo_cmd, fade_cmd, clear_cmd, remove_cmd, reset_cmd, status_cmd, ping_cmd, quit_cmd}) {
         add_remote_options(c, opt);
     }
@@ -168,6 +262,7 @@ int main(int argc, char** argv) {
     if (build_cmd->parsed()) return build_command(opt);
     if (load_cmd->parsed()) return load_command(opt);
     if (watch_cmd->parsed()) return watch_command(opt);
+    if (render_cmd->parsed()) return render_command(opt);
     if (clear_cmd->parsed()) return remote_clear(opt.remote);
     if (remove_cmd->parsed()) return remote_remove(opt.remote, opt.name);
     if (reset_cmd->parsed()) return remote_reset(opt.remote);

@@ -12,6 +12,8 @@
 
 #include "../pop_ratio.hpp"
 
+#include <lel/abi.hpp>
+
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
@@ -674,7 +676,7 @@ std::vector<BadRequest> bad_requests() {
          [](const fs::path&) { return load_of(module_path("no_entry"), {"lel_module_entry"}); }},
         {"a_module_built_for_another_abi_version",
          [](const fs::path&) {
-             return load_of(module_path("wrong_abi"), {"999", "1"});
+             return load_of(module_path("wrong_abi"), {"999", std::to_string(lel::abi_version)});
          }},
         {"a_relative_path", [](const fs::path&) { return load_of("sine_440.so", {"sine_440.so"}); }},
         {"a_packet_of_random_bytes",

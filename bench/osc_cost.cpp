@@ -1,0 +1,346 @@
+// bench/osc_cost — CPU nanoseconds per oscillator-sample: N sine oscillators
+// summed to stereo at 48 kHz in blocks of 64, rendered offline as fast as
+// the CPU allows, for
+//   hand/std::sin    a hand-written loop: double phase, std::sin
+//   hand/table       a hand-written loop: float 4096-point table, linear interpolation
+//   hand/fixed       a hand-written loop of lel::sine's algorithm (fixed-point phase, table)
+//   lel/std::sin     bench/sessions/std_sines.cpp through lel's engine: the session API
+//                    way, phase in s.state and std::sin
+//   lel/sine         bench/sessions/fast_sines_env.cpp through lel's engine: lel::sine
+//   scsynth          SuperCollider's scsynth in NRT mode, SinOsc (bench/scsynth_nrt)
+// every figure taken in this run, on this machine.
+//
+// The lel rows run the same engine as leld and `lel render` (lel::Engine
+// loading the module with dlopen, Renderer::render into stereo float
+// frames, output stage included), timed by the thread's CPU clock around
+// the render calls only. The hand-written loops produce the same stereo
+// float frames and are compiled with the flags sessions get (see
+// bench/meson.build), so a ratio compares the abstraction, not the
+// compiler. scsynth is timed by its process's CPU (wait4); "scsynth net"
+// subtracts an N=0 run of the same length (start-up, file writing).
+//
+// Each figure is the median of --repeat runs. Prints a Markdown table and,
+// with --csv FILE, every figure as engine,n,ns for the plot.
+//
+// A benchmark, not a test: it fails only when something cannot run.
+#include "engine.hpp"
+#include "renderer.hpp"
+#include "scsynth_nrt.hpp"
+
+#include <lel/osc.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using lel::StereoFrame;
+
+constexpr double sample_rate = 48000.0;
+constexpr uint32_t block = 64;
+
+double oscillator_frequency(int k) { return lel::bench::oscillator_frequency(k); }
+
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t m = v.size() / 2;
+    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+/// Something that renders N oscillators into stereo frames.
+class Renderer {
+public:
+    virtual ~Renderer() = default;
+    virtual void render(std::span<StereoFrame> out) = 0;
+};
+
+// ------------------------------------------------------- hand-written loops
+// One shape for all three: per block, each oscillator adds 0.01 * its sine
+// into a mono bus, then the bus becomes stereo float frames.
+template <class Osc>
+class HandWritten final : public Renderer {
+public:
+    explicit HandWritten(int n) {
+        for (int k = 0; k < n; ++k) oscs_.emplace_back(oscillator_frequency(k));
+    }
+    void render(std::span<StereoFrame> out) override {
+        for (std::size_t done = 0; done < out.size(); done += block) {
+            const auto n = static_cast<uint32_t>(std::min<std::size_t>(block, out.size() - done));
+            std::fill_n(bus_, n, 0.0);
+            for (Osc& o : oscs_) o.add_to(bus_, n);
+            for (uint32_t i = 0; i < n; ++i) {
+                const auto v = static_cast<float>(bus_[i]);
+                out[done + i] = StereoFrame{v, v};
+            }
+        }
+    }
+
+private:
+    std::vector<Osc> oscs_;
+    double bus_[block]{};
+};
+
+struct StdSinOsc {
+    double phase = 0, inc;
+    explicit StdSinOsc(double freq) : inc(freq / sample_rate) {}
+    void add_to(double* bus, uint32_t n) {
+        double p = phase;
+        for (uint32_t i = 0; i < n; ++i) {
+            bus[i] += 0.01 * std::sin(2.0 * M_PI * p);
+            p += inc;
+            if (p >= 1.0) p -= 1.0;
+        }
+        phase = p;
+    }
+};
+
+struct FloatTable {
+    static constexpr int size = 4096;
+    float v[size + 1];
+    FloatTable() {
+        for (int i = 0; i <= size; ++i) v[i] = static_cast<float>(std::sin(2.0 * M_PI * i / size));
+    }
+};
+const FloatTable float_table;
+
+struct TableOsc {
+    double phase = 0, inc;
+    explicit TableOsc(double freq) : inc(freq / sample_rate) {}
+    void add_to(double* bus, uint32_t n) {
+        double p = phase;
+        for (uint32_t i = 0; i < n; ++i) {
+            const double x = p * FloatTable::size;
+            const int j = static_cast<int>(x);
+            const float f = static_cast<float>(x - j);
+            bus[i] += 0.01 * (float_table.v[j] + f * (float_table.v[j + 1] - float_table.v[j]));
+            p += inc;
+            if (p >= 1.0) p -= 1.0;
+        }
+        phase = p;
+    }
+};
+
+struct FixedOsc {
+    uint32_t phase = 0, inc;
+    explicit FixedOsc(double freq) : inc(lel::detail::phase_increment(freq, 1.0 / sample_rate)) {}
+    void add_to(double* bus, uint32_t n) {
+        uint32_t p = phase;
+        for (uint32_t i = 0; i < n; ++i) {
+            bus[i] += 0.01 * lel::sine_of_phase(p);
+            p += inc;
+        }
+        phase = p;
+    }
+};
+
+// ------------------------------------------------------------ lel's engine
+class LelEngine final : public Renderer {
+public:
+    LelEngine(const fs::path& module, int n) {
+        lel::EngineConfig config;
+        config.sample_rate = sample_rate;
+        config.max_block = block;
+        config.max_names = static_cast<uint32_t>(std::max(n, 1));
+        config.state_doubles = static_cast<std::size_t>(std::max(n, 1)) * lel::default_state_size;
+        engine_ = std::make_unique<lel::Engine>(config);
+        setenv("LEL_BENCH_N", std::to_string(n).c_str(), 1);  // the session reads it
+        const lel::CommandResult r = engine_->load(fs::absolute(module));
+        if (!r) throw std::runtime_error(fmt::format("loading {}: {}", module.string(), r.message));
+        if (r.signals != static_cast<std::size_t>(n)) {
+            throw std::runtime_error(fmt::format("{} registered {} signals, not {}", module.string(), r.signals, n));
+        }
+    }
+    void render(std::span<StereoFrame> out) override {
+        engine_->renderer().render(out);
+        engine_->collect();
+    }
+    uint64_t faults() const { return engine_->renderer().faults_approx(); }
+
+private:
+    std::unique_ptr<lel::Engine> engine_;
+};
+
+// ------------------------------------------------------------- measuring
+struct Plan {
+    int repeat = 5;
+    double osc_samples = 2e7;  // per run: frames = osc_samples / N, at least 16 blocks
+};
+
+// The median over plan.repeat runs of CPU ns per oscillator-sample.
+double measure(Renderer& r, int n, const Plan& plan) {
+    const auto frames = static_cast<std::size_t>(std::max(plan.osc_samples / n, 16.0 * block));
+    std::vector<StereoFrame> out(frames);
+    r.render(std::span(out).first(std::min<std::size_t>(frames, 4800)));  // warm up: caches, fade-in
+    std::vector<double> ns;
+    for (int i = 0; i < plan.repeat; ++i) {
+        const double t0 = thread_cpu_seconds();
+        r.render(out);
+        const double t1 = thread_cpu_seconds();
+        ns.push_back((t1 - t0) * 1e9 / (static_cast<double>(n) * static_cast<double>(frames)));
+    }
+    // The sound must be there: a sum of sines at 0.01 is never all zero.
+    double energy = 0;
+    for (const StereoFrame& f : out) energy += static_cast<double>(f.left) * f.left;
+    if (!(energy > 0)) throw std::runtime_error("the render was silent");
+    return median(ns);
+}
+
+struct ScsynthFigures {
+    double raw, net;
+};
+
+ScsynthFigures measure_scsynth(const fs::path& scsynth, const fs::path& dir, lel::bench::Variant variant, int n,
+                               const Plan& plan, double min_seconds) {
+    const double seconds = std::max(min_seconds, plan.osc_samples * 5 / (n * sample_rate));
+    std::vector<double> raw, net;
+    for (int i = 0; i < std::max(3, plan.repeat / 2); ++i) {
+        const auto run = lel::bench::run_scsynth_nrt(scsynth, dir, variant, n, seconds, block);
+        const auto empty = lel::bench::run_scsynth_nrt(scsynth, dir, variant, 0, seconds, block);
+        const double samples = static_cast<double>(n) * seconds * sample_rate;
+        raw.push_back(run.cpu_s * 1e9 / samples);
+        net.push_back((run.cpu_s - empty.cpu_s) * 1e9 / samples);
+    }
+    return {median(raw), median(net)};
+}
+
+long rss_kib() {
+    std::ifstream statm("/proc/self/statm");
+    long size = 0, resident = 0;
+    statm >> size >> resident;
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<int> table_n{1, 64, 512};
+    std::vector<int> curve_n{1, 4, 16, 64, 256, 1024, 4096, 10000};
+    std::string std_module, fast_module, csv, scsynth_path;
+    std::string work = fs::temp_directory_path() / "lel-osc-cost";
+    std::vector<std::string> only;
+    bool no_scsynth = false;
+    Plan plan;
+    CLI::App app{"CPU ns per oscillator-sample: hand-written loops, lel, scsynth NRT"};
+    app.add_option("--std-module", std_module, "module built from bench/sessions/std_sines.cpp")->required();
+    app.add_option("--fast-module", fast_module, "module built from bench/sessions/fast_sines_env.cpp")->required();
+    app.add_option("--n", table_n, "N for the table")->capture_default_str();
+    app.add_option("--curve", curve_n, "N for the cost-against-N curve (lel/sine, hand/fixed, scsynth)")
+        ->capture_default_str();
+    app.add_option("--repeat", plan.repeat, "runs per figure (the median is printed)")->capture_default_str();
+    app.add_option("--osc-samples", plan.osc_samples, "oscillator-samples per run")->capture_default_str();
+    app.add_option("--csv", csv, "write every figure as engine,n,ns");
+    app.add_option("--scsynth", scsynth_path, "scsynth binary (default: found on PATH)");
+    app.add_flag("--no-scsynth", no_scsynth, "skip scsynth");
+    app.add_option("--only", only, "measure only these engines (e.g. lel/sine); for profiling");
+    app.add_option("--workdir", work, "scratch directory for scsynth's files")->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
+
+    std::optional<fs::path> scsynth;
+    if (!no_scsynth) {
+        scsynth = scsynth_path.empty() ? lel::bench::find_scsynth() : std::optional<fs::path>(scsynth_path);
+        if (!scsynth) fmt::print("scsynth not found: its rows are left out (install supercollider-server)\n");
+    }
+    fs::create_directories(work);
+
+    // engine -> n -> ns
+    std::map<std::string, std::map<int, double>> figures;
+    const auto run = [&](const std::string& engine, int n, const std::function<std::unique_ptr<Renderer>()>& make) {
+        if (!only.empty() && std::find(only.begin(), only.end(), engine) == only.end()) return;
+        auto r = make();
+        figures[engine][n] = measure(*r, n, plan);
+        fmt::print(stderr, "  {:<14} N={:<6} {:8.3f} ns\n", engine, n, figures[engine][n]);
+    };
+    const auto run_scsynth = [&](int n) {
+        if (!scsynth || (!only.empty() && std::find(only.begin(), only.end(), "scsynth") == only.end())) return;
+        const auto s = measure_scsynth(*scsynth, work, lel::bench::Variant::synths, n, plan, 2.0);
+        figures["scsynth"][n] = s.raw;
+        figures["scsynth net"][n] = s.net;
+        fmt::print(stderr, "  {:<14} N={:<6} {:8.3f} ns ({:.3f} net)\n", "scsynth", n, s.raw, s.net);
+    };
+
+    std::vector<int> all_n = table_n;
+    all_n.insert(all_n.end(), curve_n.begin(), curve_n.end());
+    std::sort(all_n.begin(), all_n.end());
+    all_n.erase(std::unique(all_n.begin(), all_n.end()), all_n.end());
+    const auto in = [](const std::vector<int>& v, int n) { return std::find(v.begin(), v.end(), n) != v.end(); };
+    for (const int n : all_n) {
+        const bool row = in(table_n, n);
+        if (row) run("hand/std::sin", n, [&] { return std::make_unique<HandWritten<StdSinOsc>>(n); });
+        if (row) run("hand/table", n, [&] { return std::make_unique<HandWritten<TableOsc>>(n); });
+        run("hand/fixed", n, [&] { return std::make_unique<HandWritten<FixedOsc>>(n); });
+        if (row) run("lel/std::sin", n, [&] { return std::make_unique<LelEngine>(std_module, n); });
+        run("lel/sine", n, [&] { return std::make_unique<LelEngine>(fast_module, n); });
+        run_scsynth(n);
+    }
+
+    // Memory per signal: resident memory of an engine before and after
+    // loading 10,000 fast sines and rendering a block (state touched).
+    long per_signal_bytes = 0;
+    {
+        constexpr int n = 10000;
+        const long before = rss_kib();
+        LelEngine engine(fast_module, n);
+        std::vector<StereoFrame> out(block);
+        engine.render(out);
+        per_signal_bytes = (rss_kib() - before) * 1024 / n;
+    }
+
+    fmt::print("\nCPU ns per oscillator-sample (median of {} runs; 48 kHz, block {}, stereo float out)\n\n",
+               plan.repeat, block);
+    fmt::print("| engine |");
+    for (const int n : table_n) fmt::print(" N={} |", n);
+    fmt::print("\n|---|");
+    for (std::size_t i = 0; i < table_n.size(); ++i) fmt::print("---:|");
+    fmt::print("\n");
+    for (const char* engine : {"hand/std::sin", "lel/std::sin", "hand/table", "hand/fixed", "lel/sine", "scsynth",
+                               "scsynth net"}) {
+        if (!figures.count(engine)) continue;
+        fmt::print("| {} |", engine);
+        for (const int n : table_n) fmt::print(" {:.2f} |", figures[engine][n]);
+        fmt::print("\n");
+    }
+    fmt::print("\nTargets, per N:\n");
+    for (const int n : table_n) {
+        const double ratio = figures["lel/std::sin"][n] / figures["hand/std::sin"][n];
+        fmt::print("  N={:<4} lel/std::sin / hand/std::sin = {:.3f} (target <= 1.1)", n, ratio);
+        if (figures.count("scsynth")) {
+            fmt::print("; lel/sine / scsynth SinOsc = {:.3f} (raw), {:.3f} (net; target < 1 for N=64, 512)",
+                       figures["lel/sine"][n] / figures["scsynth"][n], figures["lel/sine"][n] / figures["scsynth net"][n]);
+        }
+        fmt::print("\n");
+    }
+    fmt::print("\nCost against N (ns per oscillator-sample):\n");
+    for (const int n : curve_n) {
+        fmt::print("  N={:<6} lel/sine {:.3f}  hand/fixed {:.3f}", n, figures["lel/sine"][n], figures["hand/fixed"][n]);
+        if (figures.count("scsynth")) fmt::print("  scsynth {:.3f}", figures["scsynth"][n]);
+        fmt::print("\n");
+    }
+    fmt::print("\nmemory per signal: {} bytes resident (10,000 lel::sine signals, default state of {} doubles)\n",
+               per_signal_bytes, lel::default_state_size);
+
+    if (!csv.empty()) {
+        std::ofstream f(csv);
+        f << "engine,n,ns\n";
+        for (const auto& [engine, by_n] : figures) {
+            for (const auto& [n, ns] : by_n) f << engine << ',' << n << ',' << ns << '\n';
+        }
+    }
+    return 0;
+}

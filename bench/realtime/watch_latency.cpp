@@ -1,0 +1,180 @@
+// bench/realtime/watch_latency — the time from saving a session file to
+// hearing the change, with `lel watch` running on that file.
+//
+//     watch_latency --file sine.cpp --client lel-private-123 [--repeats 10] [--freqs 440,550,660]
+//
+// The file must contain the first frequency as a literal ("440.0"); `lel
+// watch` must already be playing it. The tool records leld's ports (a JACK
+// client, tests/integration/capture.hpp), waits for a steady tone at the
+// first frequency, then, per repeat, rewrites the file in place with the
+// literal changed to the next frequency (write, fsync, close) and finds the
+// first cycle of the new tone in the recording: three upward zero crossings
+// in a row whose period is nearest the new frequency, the change being the
+// first of them. Resolution: one cycle (1.5 to 2.3 ms here).
+//
+// Clocks: the save time is jack_get_time() just before the write; a
+// recorded sample's time is jack_frames_to_time() of its JACK frame, i.e.
+// the start of the process cycle that put it on the port. Both are JACK's
+// microsecond clock, so no conversion is involved. A sample reaches the
+// speaker one period or so later, which the figures do not include.
+//
+// Prints `key value` lines (watch_save_to_sound_ms_<i>, _median, _p95,
+// _min, _max) and `# ` human lines. A benchmark: it fails (exit 1) only
+// when the change never sounds, lel watch or leld having failed.
+#include "analysis.hpp"
+#include "capture.hpp"
+#include "harness.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <jack/jack.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Rewrites `path` in place with `text`, as an editor saving in place does;
+// the data is on disk (fsync) and the file closed when this returns.
+void write_file(const std::string& path, const std::string& text) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC);
+    if (fd < 0) throw std::runtime_error("cannot open " + path);
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) throw std::runtime_error("cannot write " + path);
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The candidate nearest `hz` in pitch.
+double nearest(double hz, const std::vector<double>& candidates) {
+    return *std::min_element(candidates.begin(), candidates.end(), [&](double a, double b) {
+        return std::abs(std::log(hz / a)) < std::abs(std::log(hz / b));
+    });
+}
+
+// The fractional index (into `x`) of the first upward crossing that starts
+// `run` consecutive cycles whose period is nearest `target` among
+// `candidates`; nullopt if there is none yet.
+std::optional<double> first_run_of(std::span<const float> x, double rate, double target,
+                                   const std::vector<double>& candidates, std::size_t run) {
+    const std::vector<double> at = lel::test::upward_crossings(x);
+    std::size_t streak = 0;
+    for (std::size_t i = 1; i < at.size(); ++i) {
+        streak = nearest(rate / (at[i] - at[i - 1]), candidates) == target ? streak + 1 : 0;
+        if (streak == run) return at[i - run];
+    }
+    return std::nullopt;
+}
+
+double percentile(std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string file;
+    std::string client;
+    int repeats = 10;
+    std::vector<double> freqs{440.0, 550.0, 660.0};
+    double timeout_s = 20.0;
+    double settle_s = 0.3;
+    CLI::App app{"Time from saving a session under `lel watch` to its sound at leld's port"};
+    app.add_option("-f,--file", file, "the session file lel watch is watching")->required();
+    app.add_option("-c,--client", client, "leld's JACK client name")->required();
+    app.add_option("-n,--repeats", repeats, "saves to time")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--freqs", freqs, "frequencies to cycle through; the file holds the first")
+        ->capture_default_str()
+        ->expected(2, 16);
+    app.add_option("--timeout", timeout_s, "seconds to wait for one change")->capture_default_str();
+    app.add_option("--settle", settle_s, "seconds between a change and the next save")->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        const std::string original = read_file(file);
+        const std::string token = fmt::format("{:.1f}", freqs[0]);
+        const std::size_t token_at = original.find(token);
+        if (token_at == std::string::npos) throw std::runtime_error(fmt::format("{} does not contain {}", file, token));
+
+        // Room for the start-up and every repeat at its timeout, bounded.
+        const double seconds = std::min(600.0, 30.0 + repeats * (settle_s + std::min(timeout_s, 8.0)));
+        lel::test::Capture capture(client, seconds);
+        // A second client only to read JACK's clock: Capture keeps its own to itself.
+        jack_status_t status{};
+        const std::unique_ptr<jack_client_t, int (*)(jack_client_t*)> clock(
+            jack_client_open("lel-watch-clock", JackNoStartServer, &status), &jack_client_close);
+        if (!clock) throw std::runtime_error("cannot open a JACK client for the clock");
+        const double rate = capture.sample_rate();
+        // The JACK time (us) of recorded sample `s` (fractional index).
+        const auto time_of = [&](double s) {
+            const auto whole = static_cast<jack_nframes_t>(s);
+            return static_cast<double>(jack_frames_to_time(clock.get(), capture.first_frame_time() + whole)) +
+                   (s - whole) * 1e6 / rate;
+        };
+
+        // A steady tone at the first frequency before the first save.
+        const auto steady_by = lel::test::Clock::now() + std::chrono::duration<double>(timeout_s);
+        for (;;) {
+            const std::size_t end = capture.frames_approx();
+            const lel::test::Take t = capture.take(end - std::min(end, static_cast<std::size_t>(0.2 * rate)), end);
+            const auto at = first_run_of(t.left, rate, freqs[0], freqs, 40);
+            if (at && *at < 0.1 * rate) break;
+            if (lel::test::Clock::now() > steady_by) throw std::runtime_error("no steady tone at the first frequency");
+            std::this_thread::sleep_for(20ms);
+        }
+
+        std::vector<double> ms;
+        for (int i = 0; i < repeats; ++i) {
+            const double hz = freqs[static_cast<std::size_t>(i + 1) % freqs.size()];
+            std::string text = original;
+            text.replace(token_at, token.size(), fmt::format("{:.1f}", hz));
+            const std::size_t from = capture.frames_approx();  // all recorded before the save
+            const double t0 = static_cast<double>(jack_get_time());
+            write_file(file, text);
+            const auto deadline = lel::test::Clock::now() + std::chrono::duration<double>(timeout_s);
+            std::optional<double> at;
+            while (!(at = first_run_of(capture.take(from, capture.frames_approx()).left, rate, hz, freqs, 3))) {
+                if (capture.overflowed()) throw std::runtime_error("the recording is full: fewer repeats");
+                if (lel::test::Clock::now() > deadline)
+                    throw std::runtime_error(fmt::format("save {}: no {} Hz within {} s", i + 1, hz, timeout_s));
+                std::this_thread::sleep_for(10ms);
+            }
+            ms.push_back((time_of(static_cast<double>(from) + *at) - t0) / 1000.0);
+            fmt::print("watch_save_to_sound_ms_{} {:.1f}\n", i + 1, ms.back());
+            std::fflush(stdout);
+            std::this_thread::sleep_for(std::chrono::duration<double>(settle_s));
+        }
+
+        fmt::print("watch_save_to_sound_ms_median {:.1f}\n", percentile(ms, 0.5));
+        fmt::print("watch_save_to_sound_ms_p95 {:.1f}\n", percentile(ms, 0.95));
+        fmt::print("watch_save_to_sound_ms_min {:.1f}\n", percentile(ms, 0.0));
+        fmt::print("watch_save_to_sound_ms_max {:.1f}\n", percentile(ms, 1.0));
+        fmt::print("watch_capture_xruns {}\n", capture.xruns());
+        fmt::print("# save -> sound under lel watch over {} saves: median {:.1f} ms, p95 {:.1f} ms, "
+                   "min {:.1f} ms, max {:.1f} ms\n",
+                   ms.size(), percentile(ms, 0.5), percentile(ms, 0.95), percentile(ms, 0.0), percentile(ms, 1.0));
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "watch_latency: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}
