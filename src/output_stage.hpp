@@ -29,21 +29,16 @@ inline double soft_limit(double x) noexcept LEL_RT {
     return std::copysign(limiter_knee + room * std::tanh((a - limiter_knee) / room), x);
 }
 
-/// Any thread; wait-free. True when every value in `v` is within the knee,
-/// so that soft_limit() is the identity on all of them (NaN and inf are
-/// not). Branch-free, so the compiler vectorizes it: the common case of a
-/// block at a sane level then costs no per-sample branch at all.
-inline bool within_knee(const double* v, uint32_t n) noexcept LEL_RT {
-    uint64_t knee_bits;
-    std::memcpy(&knee_bits, &limiter_knee, sizeof knee_bits);
+/// Any thread; wait-free. 1 when soft_limit(x) may differ from x: |x|
+/// above the knee, inf or NaN; else 0. Branch-free, so that a loop OR-ing
+/// it over a block vectorizes: a block at a sane level then costs no
+/// per-sample branch at all.
+inline uint64_t beyond_knee(double x) noexcept LEL_RT {
     constexpr uint64_t magnitude = 0x7fffffffffffffffull;  // all but the sign: |x|, ordered as integers
-    uint64_t over = 0;
-    for (uint32_t i = 0; i < n; ++i) {
-        uint64_t bits;
-        std::memcpy(&bits, &v[i], sizeof bits);
-        over |= static_cast<uint64_t>((bits & magnitude) > knee_bits);  // NaN and inf are above any finite
-    }
-    return over == 0;
+    uint64_t bits, knee_bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    std::memcpy(&knee_bits, &limiter_knee, sizeof knee_bits);
+    return static_cast<uint64_t>((bits & magnitude) > knee_bits);  // inf and NaN are above any finite
 }
 
 }  // namespace lel

@@ -193,18 +193,22 @@ void Renderer::render_block(StereoFrame* out, uint32_t n) noexcept {
     if (fading_size_ > 0) render_fading(n, fade);
     since_swap_ = since_swap_ > UINT32_MAX - n ? UINT32_MAX : since_swap_ + n;
 
-    double* left = mix_left_.data();
-    double* right = mix_right_.data();
+    // One vectorized pass for a block at a sane level; the limiter's
+    // per-sample branches only for a block that needs them.
+    const double* left = mix_left_.data();
+    const double* right = mix_right_.data();
     const double* mono = mix_mono_.data();
+    uint64_t over = 0;
     for (uint32_t i = 0; i < n; ++i) {
-        left[i] += mono[i];
-        right[i] += mono[i];
+        const double l = left[i] + mono[i];
+        const double r = right[i] + mono[i];
+        over |= beyond_knee(l) | beyond_knee(r);
+        out[i] = StereoFrame{static_cast<float>(l), static_cast<float>(r)};
     }
-    if (within_knee(left, n) && within_knee(right, n)) {
-        for (uint32_t i = 0; i < n; ++i) out[i] = StereoFrame{static_cast<float>(left[i]), static_cast<float>(right[i])};
-    } else {
+    if (over) {
         for (uint32_t i = 0; i < n; ++i) {
-            out[i] = StereoFrame{static_cast<float>(soft_limit(left[i])), static_cast<float>(soft_limit(right[i]))};
+            out[i] = StereoFrame{static_cast<float>(soft_limit(left[i] + mono[i])),
+                                 static_cast<float>(soft_limit(right[i] + mono[i]))};
         }
     }
     frame_now_ += n;

@@ -52,15 +52,13 @@ TEST(MixFinite, AddsWithGainAndCountsNonFiniteSamplesAsZero) {
     EXPECT_EQ(bus[64], 1.75);  // and the infinity
 }
 
-TEST(WithinKnee, IsTrueOnlyWhenEveryValueIsInsideTheKnee) {
-    std::vector<double> v(64, 0.0);
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = (i % 2 ? -1.0 : 1.0) * lel::limiter_knee * i / 63.0;
-    EXPECT_TRUE(lel::within_knee(v.data(), 64));
+TEST(BeyondKnee, IsZeroOnlyWhereSoftLimitIsTheIdentity) {
+    for (double x = -lel::limiter_knee; x <= lel::limiter_knee; x += 0.01) EXPECT_EQ(lel::beyond_knee(x), 0u) << x;
+    EXPECT_EQ(lel::beyond_knee(lel::limiter_knee), 0u);
+    EXPECT_EQ(lel::beyond_knee(-lel::limiter_knee), 0u);
     constexpr double inf = std::numeric_limits<double>::infinity();
-    for (const double bad : {std::nextafter(lel::limiter_knee, 1.0), -0.9, 2.0, inf, -inf,
-                             std::numeric_limits<double>::quiet_NaN()}) {
-        std::vector<double> w = v;
-        w[37] = bad;
-        EXPECT_FALSE(lel::within_knee(w.data(), 64)) << bad;
+    for (const double x : {std::nextafter(lel::limiter_knee, 1.0), -0.9, 2.0, inf, -inf,
+                           std::numeric_limits<double>::quiet_NaN()}) {
+        EXPECT_EQ(lel::beyond_knee(x), 1u) << x;
     }
 }

@@ -163,29 +163,41 @@ for p in "${pids[@]}"; do wait "$p"; done
 private_leld_start "$leld_bin" "$lel_bin"
 
 echo "# 1. fast oscillators (lel::sine) in real time"
-load_and_start "$main_n"
-measure "$play" "voices_${main_n}" "$main_n sines, ${play} s"
-
-best=0 ring_load=$main_n best_gap=
-for n in $sweep; do
-    load_and_start "$n"
-    figures=$(measure "$sweep_play" "sweep_voices_$n" "$n sines, ${sweep_play} s")
+# points: "N underruns leld_cpu_pct" per run, to size the load of part 2.
+points="" sweep_points=""
+measure_voices() {  # N SECONDS PREFIX; sets point
+    local figures
+    load_and_start "$1"
+    figures=$(measure "$2" "$3" "$1 sines, $2 s")
     echo "$figures"
-    underruns=$(awk '$1 ~ /_underruns$/ { print $2 }' <<<"$figures")
-    cpu=$(awk '$1 ~ /_leld_cpu_pct$/ { print $2 }' <<<"$figures")
-    if ((underruns == 0 && n > best)); then best=$n; fi
-    gap=$(awk -v c="$cpu" 'BEGIN { d = c - 85; print d < 0 ? -d : d }')
-    if [[ -z $best_gap ]] || awk -v a="$gap" -v b="$best_gap" 'BEGIN { exit !(a < b) }'; then
-        best_gap=$gap ring_load=$n
-    fi
+    point="$1 $(awk '$1 ~ /_underruns$/ { u = $2 } $1 ~ /_leld_cpu_pct$/ { c = $2 } END { print u, c }' <<<"$figures")"
+    points+="$point"$'\n'
+}
+measure_voices "$main_n" "$play" "voices_${main_n}"
+for n in $sweep; do
+    measure_voices "$n" "$sweep_play" "sweep_voices_$n"
+    sweep_points+="$point"$'\n'
 done
+best=$(awk '$2 == 0 && $1 > b { b = $1 } END { print b + 0 }' <<<"$sweep_points")
 echo "sweep_max_voices_without_underruns $best"
 echo "# largest N of the sweep ($sweep) without underruns: $best (0: none)"
 
 echo "# 2. underruns versus ring depth"
-[[ $ring_n == auto ]] || ring_load=$ring_n
+if [[ $ring_n == auto ]]; then
+    # N for 85 % of a core, scaled from the busiest run without underruns
+    # (else the smallest run): leld's CPU grows about linearly with N.
+    ring_load=$(awk 'NF == 3 {
+            if ($2 == 0 && (!ok || $3 > c)) { ok = 1; n = $1; c = $3 }
+            else if (!ok && (!n || $1 < n)) { n = $1; c = $3 }
+        } END { print int(n * 85 / (c > 1 ? c : 1) / 100 + 0.5) * 100 }' <<<"$points")
+    ((ring_load > 0)) || ring_load=100
+    build_module "$ring_load"
+    how="scaled to 85 % of a core from the busiest run without underruns"
+else
+    ring_load=$ring_n how="--ring-n"
+fi
 echo "ring_load_voices $ring_load"
-echo "# load: $ring_load sines ($([[ $ring_n == auto ]] && echo "the sweep's N nearest 85 % of a core" || echo "--ring-n"))"
+echo "# load: $ring_load sines ($how)"
 for depth in $depths; do
     leld_restart --ring "$depth"
     frames=$(status ring_frames)
@@ -208,7 +220,13 @@ mkdir "$work/watch"
 cp examples/sine.cpp "$work/watch/sine.cpp"
 "$lel_bin" watch "$work/watch/sine.cpp" --port "$port" >"$work/watch.log" 2>&1 &
 watch_pid=$!
-client=$(JACK_NO_START_SERVER=1 jack_lsp | sed -n 's/:out_1$//p' | head -1)
+# leld's client is the one with an out_1; listing the ports also checks that
+# a new client can join the private server, which watch_latency needs.
+client=$(JACK_NO_START_SERVER=1 jack_lsp 2>/dev/null | sed -n 's/:out_1$//p' | head -1) || true
+if [[ -z $client ]]; then
+    echo "run.sh: no JACK client can join the private server (does private-leld.sh give leld the server's name? Then leld's client socket replaced the server's)" >&2
+    exit 1
+fi
 "$watch_latency" --file "$work/watch/sine.cpp" --client "$client" --repeats "$repeats" ||
     { cat "$work/watch.log" >&2; exit 1; }
 private_leld_stop "$watch_pid"

@@ -142,6 +142,10 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(20ms);
         }
 
+        // Both clocks agree if the newest sample is at most a period or two old.
+        const double age_ms = (static_cast<double>(jack_get_time()) - time_of(capture.frames_approx())) / 1000.0;
+        fmt::print("# clock check: the newest recorded sample started its cycle {:.2f} ms ago\n", age_ms);
+
         std::vector<double> ms;
         for (int i = 0; i < repeats; ++i) {
             const double hz = freqs[static_cast<std::size_t>(i + 1) % freqs.size()];

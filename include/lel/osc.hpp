@@ -27,8 +27,43 @@
 namespace lel {
 namespace detail {
 
+/// Taylor series, exact to about an ulp for |x| <= pi/4: enough terms for
+/// the table below, evaluated by the compiler.
+constexpr double taylor_sin(double x) noexcept {
+    double term = x, sum = x;
+    for (int k = 1; k <= 11; ++k) {
+        term *= -x * x / ((2.0 * k) * (2.0 * k + 1.0));
+        sum += term;
+    }
+    return sum;
+}
+
+constexpr double taylor_cos(double x) noexcept {
+    double term = 1.0, sum = 1.0;
+    for (int k = 1; k <= 11; ++k) {
+        term *= -x * x / ((2.0 * k - 1.0) * (2.0 * k));
+        sum += term;
+    }
+    return sum;
+}
+
+/// sin(2*pi*i/n) for n a multiple of 8, reduced to an angle of at most pi/4.
+constexpr double sin_of_fraction(uint32_t i, uint32_t n) noexcept {
+    constexpr double two_pi = 6.283185307179586476925;
+    i %= n;
+    const uint32_t quarter = 4 * i / n;
+    const uint32_t r = i - quarter * (n / 4);  // [0, n/4): the angle within the quadrant
+    const bool low = r <= n / 8;
+    const double near = two_pi * (low ? r : n / 4 - r) / n;
+    // sin within the quadrant (quarter 0, 2) or cos (quarter 1, 3)
+    const double v = (quarter % 2 == 0) == low ? taylor_sin(near) : taylor_cos(near);
+    return quarter < 2 ? v : -v;
+}
+
 /// sin(2*pi*i/size) and the slope to the next point, per unit of the
-/// phase's low bits. Filled when the module is loaded (control thread).
+/// phase's low bits. Computed by the compiler, so the table is read-only
+/// data: the compiler then knows a store to a signal's state cannot change
+/// it, and keeps an oscillator's phase in a register across the block.
 struct SineTable {
     static constexpr uint32_t bits = 11;
     static constexpr uint32_t size = 1u << bits;
@@ -38,18 +73,19 @@ struct SineTable {
         double slope;
     };
     Point points[size];
-
-    SineTable() noexcept {
-        constexpr double two_pi = 6.283185307179586476925;
-        for (uint32_t i = 0; i < size; ++i) {
-            const double a = std::sin(two_pi * i / size);
-            const double b = std::sin(two_pi * (i + 1) / size);
-            points[i] = {a, (b - a) / static_cast<double>(1u << frac_bits)};
-        }
-    }
 };
 
-inline const SineTable sine_table;
+constexpr SineTable make_sine_table() noexcept {
+    SineTable t{};
+    for (uint32_t i = 0; i < SineTable::size; ++i) {
+        const double a = sin_of_fraction(i, SineTable::size);
+        const double b = sin_of_fraction(i + 1, SineTable::size);
+        t.points[i] = {a, (b - a) / static_cast<double>(1u << SineTable::frac_bits)};
+    }
+    return t;
+}
+
+inline constexpr SineTable sine_table = make_sine_table();
 
 inline uint32_t phase_bits(const double& slot) noexcept {
     uint64_t bits;

@@ -13,7 +13,9 @@
 //     and reloaded every sample;
 //   - a small callable that is trivially copyable (a lambda capturing
 //     numbers) is copied to the stack for the block, for the same reason,
-//     and copied back after it (a `mutable` lambda keeps what it changed);
+//     and copied back after it (a `mutable` lambda keeps what it changed).
+//     A plain copy: std::launder here would hide the copy from the
+//     optimiser and cost the phase its register;
 //   - the NaN/inf check and the mix into the engine's bus are one
 //     vectorizable pass over that buffer.
 #pragma once
@@ -23,7 +25,6 @@
 #include <lel/detail/rt.hpp>
 
 #include <cstring>
-#include <new>
 #include <type_traits>
 
 namespace lel::detail {
@@ -101,11 +102,11 @@ int32_t render_block(void* user, const lel_block* block, double* state) noexcept
     F& original = *static_cast<F*>(user);
     try {
         if constexpr (copy_to_stack<F>) {
-            alignas(F) unsigned char copy[sizeof(F)];
-            std::memcpy(copy, &original, sizeof(F));
-            F& local = *std::launder(reinterpret_cast<F*>(copy));
+            F local(original);
             run_samples(local, block, n, state, left, right);
-            std::memcpy(static_cast<void*>(&original), copy, sizeof(F));
+            // Bytes copied back into an object of a trivially copyable type
+            // give it the copy's value ([basic.types.general]).
+            std::memcpy(static_cast<void*>(&original), static_cast<const void*>(&local), sizeof(F));
         } else {
             run_samples(original, block, n, state, left, right);
         }
