@@ -142,9 +142,9 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(20ms);
         }
 
-        // Both clocks agree if the newest sample is at most a period or two old.
-        const double age_ms = (static_cast<double>(jack_get_time()) - time_of(capture.frames_approx())) / 1000.0;
-        fmt::print("# clock check: the newest recorded sample started its cycle {:.2f} ms ago\n", age_ms);
+        // Both clocks agree if the next cycle is due within one period.
+        const double due_ms = (time_of(static_cast<double>(capture.frames_approx())) - static_cast<double>(jack_get_time())) / 1000.0;
+        fmt::print("# clock check: the next cycle is due in {:.2f} ms (0 to one period if JACK's clocks agree)\n", due_ms);
 
         std::vector<double> ms;
         for (int i = 0; i < repeats; ++i) {
