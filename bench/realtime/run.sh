@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/realtime/run.sh — leld's real-time figures on this machine.
 #
-#   bash bench/realtime/run.sh [--quick] [--play S] [--sweep "N..."] [--sweep-play S]
+#   bash bench/realtime/run.sh [--quick] [--n N] [--play S] [--sweep "N..."] [--sweep-play S]
 #                              [--depths "F..."] [--ring-n N|auto] [--ring-play S]
 #                              [--idle S] [--repeats K]
 #
@@ -14,11 +14,12 @@
 #  1. Voices: bench/sessions/fast_sines.cpp built for N sines of lel::sine
 #     (a copy with LEL_BENCH_N substituted, so lel picks the compiler as for
 #     any session) is loaded, played for 2 s of start-up (ring fill, fade
-#     in), then measured over --play seconds (30) at N=10000, and over
-#     --sweep-play (10) at each N of --sweep, to find the largest N without
-#     underruns.
-#  2. Ring depth: leld --ring F for each F of --depths, under the load of the
-#     sweep's N nearest 85 % of one core (--ring-n to fix N), 15 s each:
+#     in), then measured over --play seconds (30) at N = --n (10000), and
+#     over --sweep-play (10) at each N of --sweep (2000 ... 15000), to find
+#     the largest N without underruns.
+#  2. Ring depth: leld --ring F for each F of --depths (64 ... 512), 15 s
+#     each, under a heavy load: N sized for 85 % of one core, scaled from the
+#     busiest run of part 1 without underruns (--ring-n to fix N). Figures:
 #     underruns, and the latency the ring adds (ring_frames / sample_rate).
 #  3. Idle: leld with no signal (should be ~0: nothing busy-waits), and with
 #     one sine playing, 10 s each.
@@ -26,27 +27,32 @@
 #     by `lel watch`; bench/realtime/watch_latency rewrites its 440.0 with
 #     550.0, 660.0, ... and times each save to the first cycle of the new
 #     tone at leld's port (see that file). Also the compile times lel watch
-#     printed.
+#     printed, and what the rest of the path adds (save -> sound - compile).
 #
 # Per measured window: underruns and xruns (deltas of `lel status`), CPU
 # from /proc utime+stime deltas as % of one core: leld, its producer thread
 # (comm lel-producer), its JACK process thread (its other SCHED_FIFO/RR
-# thread), jackd, and everything else on the machine (others_cpu_pct, to
-# tell a disturbed run).
+# thread) and jackd; and cpu_pressure_pct, the share of the time some task
+# of the machine waited for a CPU (/proc/pressure/cpu), to tell a run that
+# shared the machine (/proc/stat's busy ticks cannot: sampled at the tick,
+# they miss threads that wake with the audio period).
 #
 # Output: one `key value` line per figure, e.g. `voices_10000_underruns 0`,
 # and `# ` lines for people. --quick shortens every run, for a smoke check.
 # A benchmark: it never fails on timings, only when lel itself fails.
 # The default run takes about 4-5 minutes.
 set -euo pipefail
+shopt -s inherit_errexit  # a failing lel inside $(...) stops the run too
 cd "$(dirname "$0")/../.."
 
 play=30 sweep_play=10 ring_play=15 idle=10 startup=2 repeats=10
 main_n=10000 sweep="2000 5000 8000 10000 12000 15000" depths="64 128 192 256 512" ring_n=auto
-usage="usage: bench/realtime/run.sh [--quick] [--play S] [--sweep \"N...\"] [--sweep-play S] [--depths \"F...\"] [--ring-n N|auto] [--ring-play S] [--idle S] [--repeats K]"
+usage="usage: bench/realtime/run.sh [--quick] [--n N] [--play S] [--sweep \"N...\"] [--sweep-play S]
+       [--depths \"F...\"] [--ring-n N|auto] [--ring-play S] [--idle S] [--repeats K]"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) play=3 sweep_play=2 ring_play=2 idle=2 startup=1 repeats=3; shift ;;
+        --n) main_n=$2; shift 2 ;;
         --play) play=$2; shift 2 ;;
         --sweep) sweep=$2; shift 2 ;;
         --sweep-play) sweep_play=$2; shift 2 ;;
@@ -82,20 +88,25 @@ leld_restart() {
 
 clk_tck=$(getconf CLK_TCK)
 
-# One line per figure of the moment: "thread TID KIND TICKS" for each of
-# leld's threads, "jackd TICKS", "host BUSY_TICKS" (all cores), "wall S".
+# CPU ticks used so far, one "WHAT TICKS" line each: leld, its producer
+# thread, its JACK process thread ("jack": its other real-time thread),
+# jackd; "pressure US": the time some task waited for a CPU (PSI, when the
+# kernel has it); and "wall SECONDS".
 cpu_snapshot() {
     local t
+    # after "pid (comm) ", stat field k is $(k-2): utime 14, stime 15, policy 41
     for t in /proc/"$leld_pid"/task/*; do
-        # after "pid (comm) ", stat field k is $(k-2): utime 14, stime 15, policy 41
-        awk -v tid="${t##*/}" -v comm="$(cat "$t/comm")" '{
+        awk -v comm="$(cat "$t/comm")" '{
             sub(/^.*\) /, "")
-            kind = comm == "lel-producer" ? "producer" : ($39 != 0 ? "jack" : "other")
-            print "thread", tid, kind, $12 + $13
+            if (comm == "lel-producer") print "producer", $12 + $13
+            else if ($39 != 0) print "jack", $12 + $13
         }' "$t/stat"
     done
+    awk '{ sub(/^.*\) /, ""); print "leld", $12 + $13 }' /proc/"$leld_pid"/stat
     awk '{ sub(/^.*\) /, ""); print "jackd", $12 + $13 }' /proc/"$jack_pid"/stat
-    awk '$1 == "cpu" { print "host", $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+    if [[ -r /proc/pressure/cpu ]]; then
+        awk '$1 == "some" { sub(/^total=/, "", $5); print "pressure", $5 }' /proc/pressure/cpu
+    fi
     echo "wall $(date +%s.%N)"
 }
 
@@ -116,17 +127,21 @@ measure() {  # SECONDS PREFIX LABEL
         sed 's/^/before /' <<<"$before"
         sed 's/^/after /' <<<"$after"
     } | awk -v p="$prefix" -v hz="$clk_tck" -v label="$label" -v u=$((u1 - u0)) -v x=$((x1 - x0)) '
-        function add(when, key, v) { if (when == "before") v = -v; sum[key] += v }
-        $2 == "thread" { add($1, "leld", $5); add($1, $4, $5); seen[$3] = seen[$3] + 1 }
-        $2 == "jackd" { add($1, "jackd", $3) }
-        $2 == "host" { add($1, "host", $3) }
-        $2 == "wall" { add($1, "wall", $3) }
+        { d[$2] += $1 == "after" ? $3 : -$3 }
         END {
-            pct = 100 / (hz * sum["wall"])
-            others = sum["host"] - sum["leld"] - sum["jackd"]
-            printf "%s_leld_cpu_pct %.1f\n%s_producer_cpu_pct %.1f\n%s_jack_thread_cpu_pct %.1f\n", p, sum["leld"] * pct, p, sum["producer"] * pct, p, sum["jack"] * pct
-            printf "%s_jackd_cpu_pct %.1f\n%s_others_cpu_pct %.1f\n", p, sum["jackd"] * pct, p, others * pct
-            printf "# %s: %d underruns, %d xruns in %.1f s; CPU (%% of one core): leld %.1f (producer %.1f, JACK thread %.1f), jackd %.1f, rest of the machine %.1f\n", label, u, x, sum["wall"], sum["leld"] * pct, sum["producer"] * pct, sum["jack"] * pct, sum["jackd"] * pct, others * pct
+            pct = 100 / (hz * d["wall"])
+            cpu["leld"] = d["leld"] * pct
+            cpu["producer"] = d["producer"] * pct
+            cpu["jack_thread"] = d["jack"] * pct
+            cpu["jackd"] = d["jackd"] * pct
+            n = split("leld producer jack_thread jackd", keys, " ")
+            for (i = 1; i <= n; i++) printf "%s_%s_cpu_pct %.1f\n", p, keys[i], cpu[keys[i]]
+            pressure = "pressure" in d ? sprintf("%.1f", d["pressure"] / 1e4 / d["wall"]) : "n/a"
+            if (pressure != "n/a") printf "%s_cpu_pressure_pct %s\n", p, pressure
+            printf "# %s: %d underruns, %d xruns in %.1f s; CPU (%% of one core): leld %.1f",
+                label, u, x, d["wall"], cpu["leld"]
+            printf " (producer %.1f, JACK thread %.1f), jackd %.1f; CPU pressure %s %%\n",
+                cpu["producer"], cpu["jack_thread"], cpu["jackd"], pressure
         }'
 }
 
@@ -136,7 +151,10 @@ module_for() { echo "$work/fast_sines_$1.so"; }
 build_module() {  # N
     local src="$work/fast_sines_$1.cpp"
     sed "s/^#define LEL_BENCH_N 64$/#define LEL_BENCH_N $1/" bench/sessions/fast_sines.cpp >"$src"
-    grep -q "^#define LEL_BENCH_N $1\$" "$src" || { echo "run.sh: cannot set LEL_BENCH_N in fast_sines.cpp" >&2; return 1; }
+    if ! grep -q "^#define LEL_BENCH_N $1\$" "$src"; then
+        echo "run.sh: cannot set LEL_BENCH_N in fast_sines.cpp" >&2
+        return 1
+    fi
     "$lel_bin" build "$src" -o "$(module_for "$1")" >/dev/null
 }
 
@@ -179,7 +197,7 @@ for n in $sweep; do
     sweep_points+="$point"$'\n'
 done
 best=$(awk '$2 == 0 && $1 > b { b = $1 } END { print b + 0 }' <<<"$sweep_points")
-echo "sweep_max_voices_without_underruns $best"
+echo "max_n_without_underruns $best"
 echo "# largest N of the sweep ($sweep) without underruns: $best (0: none)"
 
 echo "# 2. underruns versus ring depth"
@@ -203,9 +221,10 @@ for depth in $depths; do
     frames=$(status ring_frames)
     rate=$(status sample_rate)
     load_and_start "$ring_load"
+    latency_ms=$(awk -v f="$frames" -v r="$rate" 'BEGIN { printf "%.3f", 1000 * f / r }')
     echo "ring_${depth}_frames $frames"
-    awk -v d="$depth" -v f="$frames" -v r="$rate" 'BEGIN { printf "ring_%s_latency_ms %.3f\n", d, 1000 * f / r }'
-    measure "$ring_play" "ring_${depth}" "--ring $depth ($frames frames, $(awk -v f="$frames" -v r="$rate" 'BEGIN { printf "%.2f", 1000 * f / r }') ms), $ring_load sines, ${ring_play} s"
+    echo "ring_${depth}_latency_ms $latency_ms"
+    measure "$ring_play" "ring_${depth}" "--ring $depth ($frames frames, $latency_ms ms), $ring_load sines, ${ring_play} s"
 done
 
 echo "# 3. idle"
@@ -224,18 +243,35 @@ watch_pid=$!
 # a new client can join the private server, which watch_latency needs.
 client=$(JACK_NO_START_SERVER=1 jack_lsp 2>/dev/null | sed -n 's/:out_1$//p' | head -1) || true
 if [[ -z $client ]]; then
-    echo "run.sh: no JACK client can join the private server (does private-leld.sh give leld the server's name? Then leld's client socket replaced the server's)" >&2
+    echo "run.sh: no JACK client can join the private server; does private-leld.sh give leld" \
+        "the server's name? Then leld's client socket replaced the server's." >&2
     exit 1
 fi
-"$watch_latency" --file "$work/watch/sine.cpp" --client "$client" --repeats "$repeats" ||
-    { cat "$work/watch.log" >&2; exit 1; }
+saves=$("$watch_latency" --file "$work/watch/sine.cpp" --client "$client" --repeats "$repeats") ||
+    { echo "$saves"; cat "$work/watch.log" >&2; exit 1; }
+echo "$saves"
 private_leld_stop "$watch_pid"
 watch_pid=""
-# "built ... in X s": the first build is lel watch's start, the rest are saves.
-awk '/^built / && n++ { print $(NF - 1) }' "$work/watch.log" | sort -n | awk '
-    { s[++k] = $1 }
+# lel watch prints "built ... in X s": first for its start, then once per
+# save. A save's latency minus its compile time is what the rest adds: the
+# watcher's debounce (50 ms), sending the load, the swap and the ring.
+{
+    awk '/^built / && n++ { print "compile", $(NF - 1) * 1000 }' "$work/watch.log"
+    awk '$1 ~ /^watch_save_to_sound_[0-9]+_ms$/ { print "save", $2 }' <<<"$saves"
+} | awk '
+    function median(a, n,    i, j, v) {  # sorts a[1..n]
+        for (i = 2; i <= n; i++) { v = a[i]; for (j = i - 1; j > 0 && a[j] > v; j--) a[j + 1] = a[j]; a[j + 1] = v }
+        return a[int((n + 1) / 2)]
+    }
+    $1 == "compile" { c[++nc] = $2 }
+    $1 == "save" { s[++ns] = $2 }
     END {
-        if (!k) exit
-        printf "watch_compile_s_median %.2f\nwatch_compile_s_max %.2f\n", s[int((k + 1) / 2)], s[k]
-        printf "# lel watch compile time over %d saves: median %.2f s, max %.2f s\n", k, s[int((k + 1) / 2)], s[k]
+        n = nc < ns ? nc : ns
+        if (!n) exit
+        for (i = 1; i <= n; i++) rest[i] = s[i] - c[i]
+        mr = median(rest, n)
+        mc = median(c, nc)
+        printf "watch_compile_median_ms %.0f\nwatch_compile_max_ms %.0f\nwatch_rest_median_ms %.1f\n", mc, c[nc], mr
+        printf "# lel watch compile time over %d saves: median %.0f ms, max %.0f ms;", nc, mc, c[nc]
+        printf " save -> sound minus compile: median %.1f ms\n", mr
     }'

@@ -38,7 +38,9 @@ private_leld_start() {  # LELD LEL [LELD-OPTIONS...]
     jackd -n "$server" -d dummy -r 48000 -p 64 >"$work/jackd.log" 2>&1 &
     jack_pid=$!
     for _ in $(seq 100); do JACK_NO_START_SERVER=1 jack_lsp >/dev/null 2>&1 && break; sleep 0.1; done
-    "$leld_bin" --no-connect --port "$port" --name "$server" "$@" >"$work/leld.log" 2>&1 &
+    # leld's client must not take the server's name: jack2 names both sockets after it, and
+    # the client's would replace the server's, so no other client could connect.
+    "$leld_bin" --no-connect --port "$port" --name "lel-$$" "$@" >"$work/leld.log" 2>&1 &
     leld_pid=$!
     for _ in $(seq 100); do lel ping >/dev/null 2>&1 && break; sleep 0.1; done
     lel ping >/dev/null || { cat "$work/leld.log" >&2; return 1; }

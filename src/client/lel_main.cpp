@@ -106,6 +106,7 @@ int watch_command(const Options& opt) {
     try {
         FileWatcher watcher(source);  // before the first build, so that no save is missed
         fmt::print("watching {} (Ctrl-C to stop)\n", source.string());
+        builder.precompiled_header(opt.verbose);  // now, even if the module is current: the first save is fast
         bool force = opt.force;
         for (;;) {
             if (build(builder, source, opt, force, true)) remote_load(opt.remote, module, opt.load);
