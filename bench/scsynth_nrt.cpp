@@ -336,7 +336,7 @@ std::vector<std::uint8_t> make_synthdef_file(Variant v, int n) {
     if (v == Variant::mix && n < 1) throw std::invalid_argument("the mix SynthDef needs at least one oscillator");
     std::vector<std::uint8_t> out;
     BigEndianWriter w(out);
-    w.raw("SCgf", 4);
+    w.i32(0x53436766);  // "SCgf", big-endian (written as an integer: g++ 12 -O3 misreads a 4-byte insert as an overflow)
     w.i32(2);
     w.i16(1);
     (v == Variant::synths ? sine_def() : mix_def(n)).write(w);
