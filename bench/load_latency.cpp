@@ -6,6 +6,7 @@
 //
 // A benchmark, not a test: it prints figures and fails only when leld does.
 #include "osc_client.hpp"
+#include "stats.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -40,10 +41,9 @@ int main(int argc, char** argv) {
         }
         ms.push_back(x.round_trip.count());
     }
-    std::sort(ms.begin(), ms.end());
-    const auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * ms.size()))]; };
+    const auto at = [&](double q) { return lel::bench::percentile(ms, q); };
     fmt::print("load -> done over {} loads: min {:.3f} ms, median {:.3f} ms, p95 {:.3f} ms, max {:.3f} ms\n",
-               ms.size(), ms.front(), at(0.5), at(0.95), ms.back());
+               ms.size(), at(0.0), at(0.5), at(0.95), at(1.0));
     fmt::print("load_done_median_ms {:.3f}\nload_done_p95_ms {:.3f}\n", at(0.5), at(0.95));
     return 0;
 }

@@ -6,7 +6,7 @@
 //   hand/fixed       a hand-written loop of lel::sine's algorithm (fixed-point phase, table)
 //   lel/std::sin     bench/sessions/std_sines.cpp through lel's engine: the session API
 //                    way, phase in s.state and std::sin
-//   lel/sine         bench/sessions/fast_sines_env.cpp through lel's engine: lel::sine
+//   lel/sine         bench/sessions/fast_sines.cpp through lel's engine: lel::sine
 //   scsynth          SuperCollider's scsynth in NRT mode, SinOsc (bench/scsynth_nrt)
 // every figure taken in this run, on this machine.
 //
@@ -26,6 +26,7 @@
 #include "engine.hpp"
 #include "renderer.hpp"
 #include "scsynth_nrt.hpp"
+#include "stats.hpp"
 
 #include <lel/osc.hpp>
 
@@ -46,6 +47,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using lel::StereoFrame;
+using lel::bench::median;
 
 constexpr double sample_rate = 48000.0;
 constexpr uint32_t block = 64;
@@ -56,12 +58,6 @@ double thread_cpu_seconds() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t m = v.size() / 2;
-    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
 /// Something that renders N oscillators into stereo frames.
@@ -97,20 +93,6 @@ private:
     double bus_[block]{};
 };
 
-struct StdSinOsc {
-    double phase = 0, inc;
-    explicit StdSinOsc(double freq) : inc(freq / sample_rate) {}
-    void add_to(double* bus, uint32_t n) {
-        double p = phase;
-        for (uint32_t i = 0; i < n; ++i) {
-            bus[i] += 0.01 * std::sin(2.0 * M_PI * p);
-            p += inc;
-            if (p >= 1.0) p -= 1.0;
-        }
-        phase = p;
-    }
-};
-
 struct FloatTable {
     static constexpr int size = 4096;
     float v[size + 1];
@@ -120,22 +102,32 @@ struct FloatTable {
 };
 const FloatTable float_table;
 
-struct TableOsc {
+double std_sin_wave(double phase) { return std::sin(2.0 * M_PI * phase); }
+
+double table_wave(double phase) {
+    const double x = phase * FloatTable::size;
+    const int j = static_cast<int>(x);
+    const float f = static_cast<float>(x - j);
+    return float_table.v[j] + f * (float_table.v[j + 1] - float_table.v[j]);
+}
+
+/// A double phase in turns, wrapped by a branch, through `Wave`.
+template <double (*Wave)(double)>
+struct DoublePhaseOsc {
     double phase = 0, inc;
-    explicit TableOsc(double freq) : inc(freq / sample_rate) {}
+    explicit DoublePhaseOsc(double freq) : inc(freq / sample_rate) {}
     void add_to(double* bus, uint32_t n) {
         double p = phase;
         for (uint32_t i = 0; i < n; ++i) {
-            const double x = p * FloatTable::size;
-            const int j = static_cast<int>(x);
-            const float f = static_cast<float>(x - j);
-            bus[i] += 0.01 * (float_table.v[j] + f * (float_table.v[j + 1] - float_table.v[j]));
+            bus[i] += 0.01 * Wave(p);
             p += inc;
             if (p >= 1.0) p -= 1.0;
         }
         phase = p;
     }
 };
+using StdSinOsc = DoublePhaseOsc<std_sin_wave>;
+using TableOsc = DoublePhaseOsc<table_wave>;
 
 struct FixedOsc {
     uint32_t phase = 0, inc;
@@ -171,8 +163,6 @@ public:
         engine_->renderer().render(out);
         engine_->collect();
     }
-    uint64_t faults() const { return engine_->renderer().faults_approx(); }
-
 private:
     std::unique_ptr<lel::Engine> engine_;
 };
@@ -239,7 +229,7 @@ int main(int argc, char** argv) {
     Plan plan;
     CLI::App app{"CPU ns per oscillator-sample: hand-written loops, lel, scsynth NRT"};
     app.add_option("--std-module", std_module, "module built from bench/sessions/std_sines.cpp")->required();
-    app.add_option("--fast-module", fast_module, "module built from bench/sessions/fast_sines_env.cpp")->required();
+    app.add_option("--fast-module", fast_module, "module built from bench/sessions/fast_sines.cpp")->required();
     app.add_option("--n", table_n, "N for the table")->capture_default_str();
     app.add_option("--curve", curve_n, "N for the cost-against-N curve (lel/sine, hand/fixed, scsynth)")
         ->capture_default_str();

@@ -16,6 +16,7 @@
 // A benchmark, not a test: it prints figures and fails only when scsynth does
 // (missing, non-zero exit, or an output without the sines).
 #include "scsynth_nrt.hpp"
+#include "stats.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -30,18 +31,13 @@
 
 namespace fs = std::filesystem;
 using lel::bench::ScsynthRun;
+using lel::bench::median;
 
 namespace {
 
 struct Medians {
     double cpu_s, wall_s, rms;
 };
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t m = v.size() / 2;
-    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
 
 Medians measure(const fs::path& scsynth, const fs::path& workdir, lel::bench::Variant variant, int n,
                 double seconds, int repeat, int block) {

@@ -12,7 +12,7 @@
 # server, where a part needs another ring depth or a fresh start.
 #
 #  1. Voices: bench/sessions/fast_sines.cpp built for N sines of lel::sine
-#     (a copy with LEL_BENCH_N substituted, so lel picks the compiler as for
+#     (a copy that defines LEL_BENCH_N, so lel picks the compiler as for
 #     any session) is loaded, played for 2 s of start-up (ring fill, fade
 #     in), then measured over --play seconds (30) at N = --n (10000), and
 #     over --sweep-play (10) at each N of --sweep (2000 ... 15000), to find
@@ -145,16 +145,14 @@ measure() {  # SECONDS PREFIX LABEL
         }'
 }
 
-# The module of fast_sines.cpp for N sines: a copy of the session with the
-# default of LEL_BENCH_N replaced, built by lel like any session.
+# The module of fast_sines.cpp for N sines: a copy of the session (and of the
+# header it includes) that defines LEL_BENCH_N first, built by lel like any
+# session.
 module_for() { echo "$work/fast_sines_$1.so"; }
 build_module() {  # N
     local src="$work/fast_sines_$1.cpp"
-    sed "s/^#define LEL_BENCH_N 64$/#define LEL_BENCH_N $1/" bench/sessions/fast_sines.cpp >"$src"
-    if ! grep -q "^#define LEL_BENCH_N $1\$" "$src"; then
-        echo "run.sh: cannot set LEL_BENCH_N in fast_sines.cpp" >&2
-        return 1
-    fi
+    cp bench/sessions/bench_sines.hpp "$work/"
+    { echo "#define LEL_BENCH_N $1"; cat bench/sessions/fast_sines.cpp; } >"$src"
     "$lel_bin" build "$src" -o "$(module_for "$1")" >/dev/null
 }
 

@@ -27,6 +27,7 @@
 #include "analysis.hpp"
 #include "capture.hpp"
 #include "harness.hpp"
+#include "../stats.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -46,6 +47,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using lel::bench::percentile;
 
 // Rewrites `path` in place with `text`, as an editor saving in place does;
 // the data is on disk (fsync) and the file closed when this returns.
@@ -84,11 +86,6 @@ std::optional<double> first_run_of(std::span<const float> x, double rate, double
         if (streak == run) return at[i - run];
     }
     return std::nullopt;
-}
-
-double percentile(std::vector<double> v, double q) {
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
 }
 
 }  // namespace

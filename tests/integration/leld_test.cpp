@@ -9,12 +9,12 @@
 #include "analysis.hpp"
 #include "capture.hpp"
 #include "harness.hpp"
+#include "retry.hpp"
 
 #include "../pop_ratio.hpp"
 
 #include <lel/abi.hpp>
 
-#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -102,7 +102,7 @@ struct Loaded {
 /// misses a cycle (JACK reports an xrun to every client), or leld's
 /// producer is starved of CPU (leld counts an underrun). An attempt that
 /// fails while the capture saw an xrun or leld underran is therefore
-/// discarded, failures and all (gtest-spi intercepts them), and run again,
+/// discarded, failures and all (retry_on_glitches in retry.hpp), and run again,
 /// up to three times; its logs still go to stderr. A failure without such a
 /// glitch, or in the last attempt, is reported as it was.
 class LeldIntegration : public ::testing::Test {
@@ -110,35 +110,18 @@ protected:
     static constexpr int attempts = 3;
 
     void run(const std::function<void()>& body) {
-        for (int attempt = 1; attempt <= attempts; ++attempt) {
-            ::testing::TestPartResultArray results;
-            std::string glitches;
-            {
-                const ::testing::ScopedFakeTestPartResultReporter intercept(
-                    ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ALL_THREADS, &results);
-                try {
-                    start();
-                    body();
-                } catch (const std::exception& e) {
-                    ADD_FAILURE() << e.what();
-                }
-                glitches = describe_glitches();
-                if (failed(results)) print_diagnostics(attempt, glitches);
-                stop();
+        retry_on_glitches(attempts, [&](int attempt, const std::function<bool()>& failed) {
+            try {
+                start();
+                body();
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << e.what();
             }
-            if (!failed(results)) return;
-            if (glitches.empty() || attempt == attempts) {
-                for (const ::testing::TestPartResult& r : failures(results)) {
-                    ADD_FAILURE_AT(r.file_name() ? r.file_name() : "?", r.line_number()) << r.message();
-                }
-                if (!glitches.empty())
-                    ADD_FAILURE() << "every attempt glitched: the machine may be too busy for real time";
-                return;
-            }
-            std::cerr << "=== attempt " << attempt << " failed with " << glitches << "; discarding these failures:\n";
-            for (const ::testing::TestPartResult& r : failures(results)) std::cerr << r << "\n";
-            std::cerr << "=== trying again\n";
-        }
+            const std::string glitches = describe_glitches();
+            if (failed()) print_diagnostics(attempt, glitches);
+            stop();
+            return glitches;
+        });
     }
 
     void TearDown() override { stop(); }
@@ -231,15 +214,6 @@ private:
         jack_.reset();
         underruns_at_start_.reset();
     }
-
-    static std::vector<::testing::TestPartResult> failures(const ::testing::TestPartResultArray& results) {
-        std::vector<::testing::TestPartResult> out;
-        for (int i = 0; i < results.size(); ++i) {
-            if (results.GetTestPartResult(i).failed()) out.push_back(results.GetTestPartResult(i));
-        }
-        return out;
-    }
-    static bool failed(const ::testing::TestPartResultArray& results) { return !failures(results).empty(); }
 
     // "" when the attempt ran clean, else what went wrong with real time.
     std::string describe_glitches() {

@@ -17,10 +17,10 @@
 #include "analysis.hpp"
 #include "capture.hpp"
 #include "harness.hpp"
+#include "retry.hpp"
 
 #include "../pop_ratio.hpp"
 
-#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -157,32 +157,10 @@ std::string run_once(const fs::path& dir) {
 }
 
 TEST(LeldStress, ten_thousand_loads_with_default_fades) {
-    constexpr int attempts = 3;
-    for (int attempt = 1; attempt <= attempts; ++attempt) {
-        ::testing::TestPartResultArray results;
-        std::string glitches;
-        {
-            const ::testing::ScopedFakeTestPartResultReporter intercept(
-                ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ALL_THREADS, &results);
-            try {
-                TempDir dir;
-                glitches = run_once(dir.path());
-            } catch (const std::exception& e) {
-                ADD_FAILURE() << e.what();
-            }
-        }
-        bool failed = false;
-        for (int i = 0; i < results.size(); ++i) failed = failed || results.GetTestPartResult(i).failed();
-        if (!failed) return;
-        if (glitches.empty() || attempt == attempts) {
-            for (int i = 0; i < results.size(); ++i) {
-                const auto& r = results.GetTestPartResult(i);
-                if (r.failed()) ADD_FAILURE_AT(r.file_name() ? r.file_name() : "?", r.line_number()) << r.message();
-            }
-            return;
-        }
-        std::cerr << "=== attempt " << attempt << " failed with " << glitches << "; running it again\n";
-    }
+    retry_on_glitches(3, [](int, const std::function<bool()>&) {
+        TempDir dir;
+        return run_once(dir.path());
+    });
 }
 
 }  // namespace
