@@ -1,5 +1,6 @@
 #include "osc_server.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -101,6 +102,14 @@ void OscServer::receive() {
         }
         handle_packet(buffer_.data(), static_cast<std::size_t>(n), 0);
     }
+}
+
+void OscServer::handle_datagram(const char* data, std::size_t size, const Sender& from) {
+    size = std::min(size, buffer_.size());
+    std::memcpy(buffer_.data(), data, size);
+    sender_ = from.address;
+    sender_len_ = from.length;
+    handle_packet(buffer_.data(), size, 0);
 }
 
 namespace {

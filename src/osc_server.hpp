@@ -83,6 +83,12 @@ public:
     OscServer(const OscServer&) = delete;
     OscServer& operator=(const OscServer&) = delete;
 
+    /// Who sent the request being handled, to answer it later.
+    struct Sender {
+        sockaddr_storage address{};
+        socklen_t length = 0;
+    };
+
     int fd() const noexcept { return fd_; }
     uint16_t port() const noexcept { return port_; }
 
@@ -94,11 +100,11 @@ public:
     /// Handles every datagram waiting on the socket; never blocks.
     void receive();
 
-    /// Who sent the request being handled, to answer it later.
-    struct Sender {
-        sockaddr_storage address{};
-        socklen_t length = 0;
-    };
+    /// Handles one datagram as if it had arrived from `from`: the entry
+    /// point every packet goes through (and the one the fuzz target drives).
+    /// Replies go to `from` (none when from.length == 0).
+    void handle_datagram(const char* data, std::size_t size, const Sender& from);
+
     Sender sender() const noexcept { return {sender_, sender_len_}; }
 
     /// Sends `message` to the sender of the request being handled.
