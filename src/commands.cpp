@@ -6,12 +6,18 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <variant>
 
 namespace lel {
 namespace {
 
 constexpr std::string_view load_usage = "usage: /lel/load s:absolute-path [quantum] [s:crossfade]";
 constexpr std::string_view remove_usage = "usage: /lel/remove s:name";
+/// The longest quantum a load may ask for: a day of frames (or of beats at
+/// the tempo), so that deadlines and frame numbers never overflow.
+constexpr double max_quantum_seconds = 86400.0;
+/// Tempo range: 0 (quanta in frames), or from 1 to 10000 bpm.
+constexpr double min_bpm = 1.0, max_bpm = 10000.0;
 
 // A frame as it goes on the wire; -1 for "not (yet) in effect".
 double wire_frame(std::optional<uint64_t> frame) {
@@ -21,15 +27,27 @@ double wire_frame(std::optional<uint64_t> frame) {
 
 int32_t wire_count(uint64_t n) { return static_cast<int32_t>(std::min<uint64_t>(n, INT32_MAX)); }
 
-// Waits for program `id` to take effect; the frame it did, or -1.
-double swap_frame(CommandContext& c, uint64_t id) {
-    if (id == 0) return -1.0;
-    const auto frame = c.engine.wait_swapped(id, c.swap_timeout);
-    if (!frame) {
-        spdlog::warn("program {} was not taken by the producer within {} ms (is JACK running?)", id,
-                     c.swap_timeout.count());
+// Owes the sender of `r` the answer `answer(frame)`, sent once program `id`
+// has taken effect; waits at most swap_timeout + `also_wait` for it.
+void defer(OscServer& s, CommandContext& c, uint64_t id, std::chrono::steady_clock::duration also_wait,
+           std::function<OscMessage(std::optional<uint64_t>)> answer) {
+    const auto give_up = std::chrono::steady_clock::now() + c.swap_timeout + also_wait;
+    c.deferred.push_back({s.defer_answer(), id, give_up, std::move(answer)});
+}
+
+// The quantum of a load in frames, from a number of frames (or of beats at
+// the tempo). An error message when it is out of range.
+std::variant<uint64_t, std::string> quantum_frames(double q, const CommandContext& c) {
+    const double sr = c.engine.renderer().sample_rate();
+    const bool beats = c.tempo_bpm > 0.0;
+    const double frames = beats ? q * 60.0 / c.tempo_bpm * sr : q;
+    if (!std::isfinite(q) || !(q > 0.0) || !(frames <= max_quantum_seconds * sr)) {
+        return fmt::format("{}: the quantum must be a positive number of {} of at most a day ({} {}); got {}",
+                           load_usage, beats ? "beats" : "frames",
+                           beats ? max_quantum_seconds * c.tempo_bpm / 60.0 : max_quantum_seconds * sr,
+                           beats ? "beats at this tempo" : "frames", q);
     }
-    return wire_frame(frame);
+    return static_cast<uint64_t>(std::llround(std::max(1.0, frames)));
 }
 
 // Parses what follows the path of /lel/load: a quantum (any number) and
@@ -38,12 +56,11 @@ std::string parse_load_options(const OscRequest& r, const CommandContext& c, Loa
     bool have_quantum = false;
     for (int i = 1; i < r.argc(); ++i) {
         if (const auto q = r.number_at(i)) {
-            if (have_quantum || !(*q > 0.0) || !std::isfinite(*q)) {
-                return fmt::format("{}: the quantum must be one positive number", load_usage);
-            }
+            if (have_quantum) return fmt::format("{}: one quantum at most", load_usage);
             have_quantum = true;
-            const double frames = c.tempo_bpm > 0.0 ? *q * 60.0 / c.tempo_bpm * c.engine.renderer().sample_rate() : *q;
-            options.quantum_frames = static_cast<uint64_t>(std::llround(std::max(1.0, frames)));
+            auto frames = quantum_frames(*q, c);
+            if (auto* why = std::get_if<std::string>(&frames)) return std::move(*why);
+            options.quantum_frames = std::get<uint64_t>(frames);
         } else if (const auto word = r.string_at(i); word && (*word == "crossfade" || *word == "xfade")) {
             options.crossfade = true;
         } else {
@@ -51,12 +68,6 @@ std::string parse_load_options(const OscRequest& r, const CommandContext& c, Loa
         }
     }
     return {};
-}
-
-OscMessage load_done(std::string_view path, int32_t signals, double frame) {
-    OscMessage m("/lel/done");
-    m.add("/lel/load").add(path).add(signals).add(frame);
-    return m;
 }
 
 bool no_arguments(OscServer& s, const OscRequest& r) {
@@ -79,30 +90,37 @@ void on_load(OscServer& s, CommandContext& c, const OscRequest& r) {
         s.fail(r.path(), result.message);
         return;
     }
+    const double quantum_s = static_cast<double>(options.quantum_frames) / c.engine.renderer().sample_rate();
     if (options.quantum_frames > 0) {
-        // Answer when it lands (flush_deferred), not now.
-        const double seconds = static_cast<double>(options.quantum_frames) / c.engine.renderer().sample_rate();
-        const auto give_up = std::chrono::steady_clock::now() + c.swap_timeout +
-                             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(seconds));
-        c.deferred.push_back({s.sender(), result.program_id, *path, wire_count(result.signals), give_up});
         spdlog::info("loaded {}: {} signals, waiting for a multiple of {} frames", *path, result.signals,
                      options.quantum_frames);
-        return;
     }
-    const double frame = swap_frame(c, result.program_id);
-    spdlog::info("loaded {}{}: {} signals, in effect at frame {}", *path, options.crossfade ? " (crossfade)" : "",
-                 result.signals, frame);
-    s.reply(load_done(*path, wire_count(result.signals), frame));
+    const int32_t signals = wire_count(result.signals);
+    const bool crossfade = options.crossfade;
+    defer(s, c, result.program_id, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                       std::chrono::duration<double>(quantum_s)),
+          [path = *path, signals, crossfade](std::optional<uint64_t> frame) {
+              if (frame && *frame == ProgramMailbox::superseded) {
+                  spdlog::info("load of {} was superseded before its frame came", path);
+              } else {
+                  spdlog::info("loaded {}{}: {} signals, in effect at frame {}", path, crossfade ? " (crossfade)" : "",
+                               signals, wire_frame(frame));
+              }
+              OscMessage m("/lel/done");
+              m.add("/lel/load").add(path).add(signals).add(wire_frame(frame));
+              return m;
+          });
 }
 
 void on_clear(OscServer& s, CommandContext& c, const OscRequest& r) {
     if (!no_arguments(s, r)) return;
     const CommandResult result = c.engine.clear();
-    const double frame = swap_frame(c, result.program_id);
-    spdlog::info("cleared: no signals from frame {}", frame);
-    OscMessage m("/lel/done");
-    m.add(r.path()).add(frame);
-    s.reply(m);
+    defer(s, c, result.program_id, {}, [](std::optional<uint64_t> frame) {
+        spdlog::info("cleared: no signals from frame {}", wire_frame(frame));
+        OscMessage m("/lel/done");
+        m.add("/lel/clear").add(wire_frame(frame));
+        return m;
+    });
 }
 
 void on_remove(OscServer& s, CommandContext& c, const OscRequest& r) {
@@ -112,16 +130,17 @@ void on_remove(OscServer& s, CommandContext& c, const OscRequest& r) {
         return;
     }
     const CommandResult result = c.engine.remove(*name);
-    const double frame = swap_frame(c, result.program_id);
     const bool removed = result.message.empty();
     if (removed) {
         spdlog::info("removed '{}'", *name);
     } else {
         spdlog::info("remove '{}': no such signal", *name);
     }
-    OscMessage m("/lel/done");
-    m.add(r.path()).add(*name).add(static_cast<int32_t>(removed ? 1 : 0)).add(frame);
-    s.reply(m);
+    defer(s, c, result.program_id, {}, [name = *name, removed](std::optional<uint64_t> frame) {
+        OscMessage m("/lel/done");
+        m.add("/lel/remove").add(name).add(static_cast<int32_t>(removed ? 1 : 0)).add(wire_frame(frame));
+        return m;
+    });
 }
 
 void on_reset(OscServer& s, CommandContext& c, const OscRequest& r) {
@@ -133,7 +152,11 @@ void on_reset(OscServer& s, CommandContext& c, const OscRequest& r) {
         return;
     }
     spdlog::info("reset: every signal removed, state wiped");
-    s.done(r.path());
+    defer(s, c, result.program_id, {}, [](std::optional<uint64_t>) {
+        OscMessage m("/lel/done");
+        m.add("/lel/reset");
+        return m;
+    });
 }
 
 void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
@@ -141,6 +164,7 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     c.engine.collect();
     const RuntimeFigures rt = c.runtime ? c.runtime() : RuntimeFigures{};
     const Renderer& renderer = c.engine.renderer();
+    const OscServer::Counters osc = s.counters();
     OscMessage m("/lel/status.reply");
     m.add("signals").add(wire_count(c.engine.signals()));
     m.add("sample_rate").add(wire_count(static_cast<uint64_t>(renderer.sample_rate())));
@@ -160,21 +184,27 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("tempo").add(c.tempo_bpm);
     m.add("state_used").add(static_cast<double>(c.engine.arena().used()));
     m.add("state_capacity").add(static_cast<double>(c.engine.arena().capacity()));
+    m.add("osc_ignored").add(wire_count(osc.ignored));
+    m.add("osc_rate_limited").add(wire_count(osc.rate_limited));
+    m.add("osc_left_out").add(wire_count(osc.left_out));
     s.reply(m);
 }
 
-// The single number in [0, 10000] a setting takes; fails the request
-// with `usage` otherwise.
-std::optional<double> one_setting(OscServer& s, const OscRequest& r, std::string_view usage) {
+// The single number a setting takes, within [lo, hi] (or exactly 0 when
+// `zero_too`); fails the request with `usage` otherwise.
+std::optional<double> one_setting(OscServer& s, const OscRequest& r, std::string_view usage, double lo, double hi,
+                                  bool zero_too = false) {
     const auto v = r.number_at(0);
-    if (v && r.argc() == 1 && std::isfinite(*v) && *v >= 0.0 && *v <= 10000.0) return v;
-    s.fail(r.path(), fmt::format("usage: {} (got '{}')", usage, r.types()));
+    if (v && r.argc() == 1 && std::isfinite(*v) && ((*v >= lo && *v <= hi) || (zero_too && *v == 0.0))) return v;
+    s.fail(r.path(), v && r.argc() == 1 ? fmt::format("usage: {} (got {})", usage, *v)
+                                        : fmt::format("usage: {} (got '{}')", usage, r.types()));
     return std::nullopt;
 }
 
 // /lel/tempo f:bpm — quanta of later loads count beats (0: frames again).
 void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
-    const auto bpm = one_setting(s, r, "/lel/tempo f:bpm (0 < bpm <= 10000, or 0 to count quanta in frames)");
+    const auto bpm = one_setting(s, r, "/lel/tempo f:bpm (1 to 10000, or 0 to count quanta in frames)", min_bpm,
+                                 max_bpm, true);
     if (!bpm) return;
     c.tempo_bpm = *bpm;
     if (*bpm > 0) {
@@ -189,7 +219,7 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
 
 // /lel/fade f:ms — the fade time for signals that appear, go, or crossfade.
 void on_fade(OscServer& s, CommandContext& c, const OscRequest& r) {
-    const auto ms = one_setting(s, r, "/lel/fade f:milliseconds (0 to 10000)");
+    const auto ms = one_setting(s, r, "/lel/fade f:milliseconds (0 to 10000)", 0.0, 10000.0);
     if (!ms) return;
     c.engine.set_fade_ms(*ms);
     OscMessage m("/lel/done");
@@ -199,18 +229,14 @@ void on_fade(OscServer& s, CommandContext& c, const OscRequest& r) {
 
 }  // namespace
 
-void flush_deferred(OscServer& server, CommandContext& context) {
+void flush_deferred(CommandContext& context, OscServer& server) {
+    if (context.deferred.empty()) return;
     const auto now = std::chrono::steady_clock::now();
     std::erase_if(context.deferred, [&](const DeferredReply& d) {
         const auto frame = context.engine.swap_frame(d.program_id);
         if (!frame && now < d.give_up) return false;
         if (!frame) spdlog::warn("program {} was not taken in time (is JACK running?)", d.program_id);
-        if (frame && *frame == ProgramMailbox::superseded) {
-            spdlog::info("load of {} was superseded before its frame came", d.path);
-        } else if (frame) {
-            spdlog::info("loaded {}: in effect at frame {}", d.path, *frame);
-        }
-        server.reply_to(d.to, load_done(d.path, d.signals, wire_frame(frame)));
+        server.reply_to(d.to, d.answer(frame));
         return true;
     });
 }
@@ -231,10 +257,6 @@ void install_commands(OscServer& server, CommandContext& context) {
         spdlog::info("quit requested over OSC");
         server.done(r.path());
         if (context.quit) context.quit();
-    });
-    server.otherwise([&server](const OscRequest& r) {
-        spdlog::warn("unknown OSC address {} ('{}')", r.path(), r.types());
-        server.fail(r.path(), fmt::format("unknown command {}; see docs/OSC.md", r.path()));
     });
 }
 

@@ -1,10 +1,14 @@
 // lel — the OSC commands: what each /lel/... message does and answers.
 // See docs/OSC.md for the reference a user reads.
 //
-// Most commands answer once their program has taken effect (at most a block
-// later). A quantized load may take effect seconds later; its answer is
-// deferred: the control loop calls flush_deferred() and the /lel/done goes
-// out, with the swap frame, once the producer reports the swap.
+// A command that changes what plays answers once its program has taken
+// effect, with the frame it did: at the next block, or seconds later for a
+// quantized load. No command waits for that: its answer is deferred, the
+// control loop calls flush_deferred() and the /lel/done goes out once the
+// producer reports the swap (or with frame -1 once it has waited too long),
+// so a stalled producer or a bundle of thousands of commands never holds
+// the control thread. Every number a command takes is checked against a
+// range before it is used; every command gets exactly one answer.
 //
 // Numbers in replies are int32 or double, never int64: SuperCollider's
 // sclang cannot decode OSC int64. Frames are doubles (exact to 2^53).
@@ -18,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,21 +38,23 @@ struct RuntimeFigures {
     uint64_t xruns = 0;
 };
 
-/// A /lel/done still owed to a client.
+/// An answer still owed to a client: sent once program `program_id` has
+/// taken effect (or was superseded), or at `give_up` with no frame.
 struct DeferredReply {
-    OscServer::Sender to;
+    OscServer::Sender to;  ///< length 0: left out of its packet's answers
     uint64_t program_id;
-    std::string path;
-    int32_t signals;
     std::chrono::steady_clock::time_point give_up;
+    /// Builds the answer (and logs the outcome) from the swap frame, or
+    /// nullopt when it gave up waiting.
+    std::function<OscMessage(std::optional<uint64_t> frame)> answer;
 };
 
 struct CommandContext {
     Engine& engine;
     std::function<RuntimeFigures()> runtime;  ///< may be empty
     std::function<void()> quit;               ///< asks the daemon to stop
-    /// How long a command waits for its program to take effect before it
-    /// answers anyway (with frame -1).
+    /// How long an answer waits for its program to take effect before it
+    /// goes anyway (with frame -1); a quantized load adds its quantum.
     std::chrono::milliseconds swap_timeout{2000};
     /// Beats per minute for quantized loads; 0: quanta are in frames.
     double tempo_bpm = 0.0;
@@ -57,8 +64,8 @@ struct CommandContext {
 /// Routes every /lel/... command of `server` to `context`.
 void install_commands(OscServer& server, CommandContext& context);
 
-/// Sends the deferred replies whose programs have taken effect (or that
+/// Sends the deferred answers whose programs have taken effect (or that
 /// waited too long). Never blocks.
-void flush_deferred(OscServer& server, CommandContext& context);
+void flush_deferred(CommandContext& context, OscServer& server);
 
 }  // namespace lel

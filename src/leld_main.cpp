@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "engine.hpp"
 #include "jack_output.hpp"
+#include "log_format.hpp"
 #include "osc_server.hpp"
 #include "producer.hpp"
 
@@ -18,6 +19,7 @@
 #include <csignal>
 #include <cstring>
 #include <poll.h>
+#include <sstream>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -69,6 +71,14 @@ int blocked_signal_fd() {
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+// The number of a signal that arrived (SIGINT, SIGTERM, SIGHUP), 0 if none.
+// Never blocks.
+int pending_signal(int signal_fd) {
+    if (signal_fd < 0) return 0;
+    signalfd_siginfo info{};
+    return read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info) ? static_cast<int>(info.ssi_signo) : 0;
+}
+
 int run(const Options& opt) {
     const int signal_fd = blocked_signal_fd();
     lel::OscServer osc(opt.bind, opt.port);  // first, so a busy port fails before JACK is touched
@@ -112,28 +122,44 @@ int run(const Options& opt) {
     spdlog::info("leld: JACK client '{}' at {} Hz, period {}, ring {} frames ({:.2f} ms), OSC on udp {}:{}",
                  jack.client_name(), sample_rate, period, depth, 1000.0 * depth / sample_rate, opt.bind, osc.port());
 
+    // Stopping (a signal, /lel/quit, or the JACK server gone) comes first,
+    // whatever the traffic: the loop looks at it before every datagram it
+    // handles and between the messages of a bundle, and handles at most
+    // max_datagrams per turn before it frees programs and sends the answers
+    // that were waiting for a swap.
     int status = 0;
-    while (!quit.load(std::memory_order_relaxed)) {
+    auto stopping = [&] {
+        if (quit.load(std::memory_order_relaxed)) return true;
+        if (const int signo = pending_signal(signal_fd)) {
+            spdlog::info("leld: signal {}, stopping", signo);
+            quit.store(true, std::memory_order_relaxed);
+            return true;
+        }
+        if (jack.lost()) {
+            spdlog::error("the JACK server shut lel down; exiting");
+            status = 1;
+            quit.store(true, std::memory_order_relaxed);
+            return true;
+        }
+        return false;
+    };
+    osc.interrupt_when(stopping);
+    while (!stopping()) {
+        // While answers wait for a swap (at most a block away), look again
+        // within a millisecond; otherwise sleep until a datagram or a signal.
+        const int wait_ms = context.deferred.empty() ? 100 : 1;
         pollfd fds[2] = {{osc.fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
-        const int ready = poll(fds, signal_fd >= 0 ? 2 : 1, 100);
-        if (ready < 0 && errno != EINTR) {
+        if (poll(fds, signal_fd >= 0 ? 2 : 1, wait_ms) < 0 && errno != EINTR) {
             spdlog::error("poll failed: {}", std::strerror(errno));
             status = 1;
             break;
         }
-        if (fds[1].revents & POLLIN) {
-            signalfd_siginfo info{};
-            if (read(signal_fd, &info, sizeof info) > 0) spdlog::info("leld: signal {}, stopping", info.ssi_signo);
-            break;
+        constexpr int max_datagrams = 64;
+        for (int n = 0; n < max_datagrams && !stopping() && osc.try_receive_one(); ++n) {
+            lel::flush_deferred(context, osc);
         }
-        if (fds[0].revents & POLLIN) osc.receive();
         engine.collect();
-        lel::flush_deferred(osc, context);
-        if (jack.lost()) {
-            spdlog::error("the JACK server shut lel down; exiting");
-            status = 1;
-            break;
-        }
+        lel::flush_deferred(context, osc);
     }
 
     // If the JACK server is going down at the same moment, libjack can wait
@@ -179,11 +205,13 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     spdlog::set_level(spdlog::level::from_str(opt.log_level));
-    spdlog::set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
+    lel::install_log_format();
     try {
         return run(opt);
     } catch (const lel::JackError& e) {
-        spdlog::error("{}", e.what());
+        // Its advice spans lines: one log line each.
+        std::istringstream lines(e.what());
+        for (std::string line; std::getline(lines, line);) spdlog::error("{}", line);
         return 2;
     } catch (const std::exception& e) {
         spdlog::error("leld: {}", e.what());

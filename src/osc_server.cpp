@@ -20,7 +20,11 @@ OscMessage::~OscMessage() {
 }
 
 OscMessage& OscMessage::add(std::string_view s) {
-    const std::string copy(s);
+    std::string copy(s.substr(0, std::min(s.size(), max_answer_string)));
+    if (s.size() > max_answer_string) {
+        const std::string note = fmt::format("... [cut: {} bytes]", s.size());
+        copy.replace(copy.size() - note.size(), note.size(), note);
+    }
     lo_message_add_string(msg_, copy.c_str());
     return *this;
 }
@@ -64,6 +68,30 @@ std::optional<double> OscRequest::number_at(int i) const {
 
 // -------------------------------------------------------------- OscServer
 
+namespace {
+
+uint32_t read_be32(const char* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return ntohl(v);
+}
+
+// Our own answers' addresses: a message sent to one of them is an answer
+// (or a forgery of one), and answering it could start a loop.
+bool is_answer_address(std::string_view path) {
+    return path == "/lel/done" || path == "/lel/fail" || path == "/lel/pong" || path.ends_with(".reply") ||
+           path.starts_with("/lel/event");
+}
+
+// A key for the per-sender rate limit: IPv4 address and port.
+uint64_t sender_key(const sockaddr_storage& address) {
+    if (address.ss_family != AF_INET) return 0;
+    const auto& in = reinterpret_cast<const sockaddr_in&>(address);
+    return (uint64_t{ntohl(in.sin_addr.s_addr)} << 16) | ntohs(in.sin_port);
+}
+
+}  // namespace
+
 OscServer::OscServer(const std::string& address, uint16_t port) : buffer_(65536) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -71,6 +99,7 @@ OscServer::OscServer(const std::string& address, uint16_t port) : buffer_(65536)
     if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
         throw OscError(fmt::format("'{}' is not an IPv4 address to bind the OSC port to", address));
     }
+    bound_ = addr.sin_addr;
     fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw OscError(fmt::format("cannot create a UDP socket: {}", std::strerror(errno)));
     if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
@@ -90,98 +119,160 @@ OscServer::~OscServer() {
 
 void OscServer::on(std::string path, Handler handler) { routes_[std::move(path)] = std::move(handler); }
 
-void OscServer::receive() {
+bool OscServer::try_receive_one() {
     for (;;) {
-        sender_len_ = sizeof sender_;
+        Sender from;
+        from.length = sizeof from.address;
         const ssize_t n = recvfrom(fd_, buffer_.data(), buffer_.size(), 0,
-                                   reinterpret_cast<sockaddr*>(&sender_), &sender_len_);
+                                   reinterpret_cast<sockaddr*>(&from.address), &from.length);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK) spdlog::warn("OSC receive failed: {}", std::strerror(errno));
-            return;
+            return false;
         }
-        handle_packet(buffer_.data(), static_cast<std::size_t>(n), 0);
+        sender_ = from.address;
+        sender_len_ = from.length;
+        handle_datagram(nullptr, static_cast<std::size_t>(n), from);
+        return true;
     }
 }
 
 void OscServer::handle_datagram(const char* data, std::size_t size, const Sender& from) {
     size = std::min(size, buffer_.size());
-    std::memcpy(buffer_.data(), data, size);
+    if (data) std::memcpy(buffer_.data(), data, size);  // null: already in buffer_
     sender_ = from.address;
     sender_len_ = from.length;
+    if (from_ourselves()) {
+        ++counters_.ignored;  // our own answer come back (spoofed, or sent to ourselves): never answer it
+        return;
+    }
+    answers_ = failures_ = left_out_ = 0;
+    stop_packet_ = false;
     handle_packet(buffer_.data(), size, 0);
+    if (left_out_ > 0) {
+        spdlog::warn("{} answers to one packet left out (at most {} per packet)", left_out_, max_answers_per_packet);
+        OscMessage m("/lel/done");
+        m.add("#bundle").add(int32_t{answers_}).add(int32_t{failures_}).add(int32_t{left_out_});
+        send(sender(), m.serialise());
+    }
 }
 
-namespace {
-
-uint32_t read_be32(const char* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return ntohl(v);
+bool OscServer::from_ourselves() const noexcept {
+    if (sender_len_ < sizeof(sockaddr_in) || sender_.ss_family != AF_INET) return false;
+    const auto& in = reinterpret_cast<const sockaddr_in&>(sender_);
+    if (ntohs(in.sin_port) != port_) return false;
+    // Bound to one address: that one. Bound to all: any of ours, which a
+    // datagram from our own port on this machine must be; be strict only
+    // about loopback, where a second leld cannot have our port.
+    return in.sin_addr.s_addr == bound_.s_addr || bound_.s_addr == htonl(INADDR_ANY) ||
+           (ntohl(in.sin_addr.s_addr) >> 24) == 127;
 }
 
-}  // namespace
+// True when the sender has had no answer to an unknown or malformed request
+// in the last second (and records this one).
+bool OscServer::first_this_second() {
+    const auto now = std::chrono::steady_clock::now();
+    if (last_unknown_answer_.size() > 4096) {  // bounded: forget senders quiet for a second
+        std::erase_if(last_unknown_answer_, [&](const auto& kv) { return now - kv.second >= std::chrono::seconds(1); });
+        if (last_unknown_answer_.size() > 4096) last_unknown_answer_.clear();
+    }
+    auto [it, fresh] = last_unknown_answer_.try_emplace(sender_key(sender_), now);
+    if (!fresh && now - it->second < std::chrono::seconds(1)) {
+        ++counters_.rate_limited;
+        return false;
+    }
+    it->second = now;
+    return true;
+}
+
+void OscServer::answer_malformed(std::string_view why) {
+    spdlog::warn("{}", why);
+    if (first_this_second()) fail("malformed", why);
+}
 
 void OscServer::handle_packet(char* data, std::size_t size, int depth) {
     static constexpr char bundle_tag[] = "#bundle";  // with its NUL: 8 bytes
     if (size >= 16 && std::memcmp(data, bundle_tag, sizeof bundle_tag) == 0) {
         if (depth >= 8) {
-            fail("malformed", "OSC bundles nested too deep");
+            answer_malformed("OSC bundles nested too deep");
             return;
         }
         std::size_t at = 16;  // tag + time tag
-        while (at + 4 <= size) {
+        while (at + 4 <= size && !stop_packet_) {
             const uint32_t len = read_be32(data + at);
             at += 4;
             if (len > size - at || len % 4 != 0) {
-                spdlog::warn("malformed OSC bundle: element of {} bytes at offset {} of {}", len, at, size);
-                fail("malformed", fmt::format("malformed OSC bundle: element of {} bytes at offset {} of {}", len, at, size));
+                answer_malformed(fmt::format("malformed OSC bundle: element of {} bytes at offset {} of {}", len, at, size));
                 return;
             }
             handle_packet(data + at, len, depth + 1);
             at += len;
+            if (interrupted_ && interrupted_()) {
+                stop_packet_ = true;
+                spdlog::info("rest of an OSC bundle dropped: leld is stopping");
+            }
         }
         return;
     }
+    handle_message(data, size);
+}
+
+void OscServer::handle_message(char* data, std::size_t size) {
     if (size == 0 || data[0] != '/') {
-        const std::string why = size == 0 ? "empty OSC packet"
-                                          : fmt::format("malformed OSC packet of {} bytes: an address starts with '/'", size);
-        spdlog::warn("{}", why);
-        fail("malformed", why);
+        answer_malformed(size == 0 ? std::string("empty OSC packet")
+                                   : fmt::format("malformed OSC packet of {} bytes: an address starts with '/'", size));
         return;
     }
     int result = 0;
     lo_message msg = lo_message_deserialise(data, size, &result);
     if (!msg) {
-        const std::string why = fmt::format("malformed OSC packet of {} bytes (liblo error {})", size, result);
-        spdlog::warn("{}", why);
-        fail("malformed", why);
+        answer_malformed(fmt::format("malformed OSC packet of {} bytes (liblo error {})", size, result));
         return;
     }
     const std::unique_ptr<std::remove_pointer_t<lo_message>, void (*)(lo_message)> owned(msg, &lo_message_free);
     const std::string_view path(data);  // validated by lo_message_deserialise
+    if (is_answer_address(path)) {
+        ++counters_.ignored;
+        spdlog::debug("not answering {}: it is an answer", path);
+        return;
+    }
     const OscRequest request(path, msg);
     const auto route = routes_.find(path);
+    if (route == routes_.end()) {
+        spdlog::warn("unknown OSC address {} ('{}')", path, request.types());
+        if (first_this_second()) fail(path, fmt::format("unknown command {}; see docs/OSC.md", path));
+        return;
+    }
     try {
-        if (route != routes_.end()) {
-            route->second(request);
-        } else if (fallback_) {
-            fallback_(request);
-        }
+        route->second(request);
     } catch (const std::exception& e) {
         spdlog::error("{}: {}", path, e.what());
         fail(path, e.what());
     }
 }
 
+bool OscServer::take_budget(bool failure) {
+    ++answers_;
+    failures_ += failure ? 1 : 0;
+    if (answers_ <= max_answers_per_packet) return true;
+    ++left_out_;
+    ++counters_.left_out;
+    return false;
+}
+
 void OscServer::send(const Sender& to, const std::vector<char>& bytes) {
     if (to.length == 0) return;
     if (sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to.address), to.length) < 0) {
-        spdlog::debug("OSC reply not sent: {}", std::strerror(errno));
+        spdlog::debug("OSC answer not sent: {}", std::strerror(errno));
     }
 }
 
-void OscServer::reply(const OscMessage& message) { send(sender(), message.serialise()); }
+void OscServer::reply(const OscMessage& message) {
+    if (take_budget(message.path() == "/lel/fail")) send(sender(), message.serialise());
+}
+
+OscServer::Sender OscServer::defer_answer() { return take_budget(false) ? sender() : Sender{}; }
+
 void OscServer::reply_to(const Sender& to, const OscMessage& message) { send(to, message.serialise()); }
 
 void OscServer::done(std::string_view command) {

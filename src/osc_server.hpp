@@ -2,9 +2,10 @@
 //
 // Design: lel owns the socket (so it can bind to 127.0.0.1 and knows the
 // sender of every datagram, malformed or not) and uses liblo to decode and
-// encode messages. Every request gets its reply sent back to the address it
-// came from, scsynth-style. Bundles are opened and their messages handled in
-// order, at once (time tags are not scheduled).
+// encode messages. Every request gets its answer sent back to the address it
+// came from, scsynth-style, under the answer rules of OscServer. Bundles are
+// opened and their messages handled in order, at once (time tags are not
+// scheduled).
 //
 // Threads: control thread only; nothing here is real-time.
 #pragma once
@@ -12,6 +13,7 @@
 #include <lo/lo.h>
 #include <netinet/in.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +22,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -29,6 +32,10 @@ class OscError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+/// The longest string an answer carries (longer ones are cut): a few of
+/// them always fit in one datagram.
+inline constexpr std::size_t max_answer_string = 4096;
 
 /// An outgoing message (RAII over lo_message).
 class OscMessage {
@@ -40,6 +47,8 @@ public:
     OscMessage(OscMessage&& other) noexcept : path_(std::move(other.path_)), msg_(std::exchange(other.msg_, nullptr)) {}
     OscMessage& operator=(OscMessage&&) = delete;
 
+    /// Adds a string; one longer than max_answer_string bytes is cut there
+    /// and ends with a note of how much was cut.
     OscMessage& add(std::string_view s);
     OscMessage& add(const char* s) { return add(std::string_view(s)); }
     OscMessage& add(int32_t i);
@@ -73,9 +82,38 @@ private:
     lo_message msg_;
 };
 
+/// The UDP endpoint: receives datagrams, routes each message to its
+/// handler and sends the answers.
+///
+/// Answer rules (so that no packet can make leld loop or amplify traffic):
+///   - one datagram in, a bounded number of answers out: at most
+///     max_answers_per_packet; the rest are left out and summed up in one
+///     `/lel/done s:"#bundle" i:answers i:failures i:left_out`;
+///   - an answer is never answered: messages to leld's own reply addresses
+///     (/lel/done, /lel/fail, /lel/pong, *.reply, /lel/event*) and datagrams
+///     from leld's own port are dropped and counted;
+///   - unknown commands and malformed packets are answered at most once per
+///     sender per second; the rest are counted;
+///   - strings in answers are cut to max_answer_string bytes (and say so),
+///     so an answer always fits a datagram.
 class OscServer {
 public:
     using Handler = std::function<void(const OscRequest&)>;
+
+    /// Who sent a request, to answer it (now or later). length 0: nobody.
+    struct Sender {
+        sockaddr_storage address{};
+        socklen_t length = 0;
+    };
+
+    /// What the answer rules withheld so far.
+    struct Counters {
+        uint64_t ignored = 0;       ///< answers and our own datagrams, dropped unanswered
+        uint64_t rate_limited = 0;  ///< unknown or malformed requests past one answer per sender per second
+        uint64_t left_out = 0;      ///< answers past max_answers_per_packet
+    };
+
+    static constexpr int max_answers_per_packet = 16;
 
     /// Binds UDP `address`:`port` (port 0 picks a free one). Throws OscError.
     OscServer(const std::string& address, uint16_t port);
@@ -83,49 +121,71 @@ public:
     OscServer(const OscServer&) = delete;
     OscServer& operator=(const OscServer&) = delete;
 
-    /// Who sent the request being handled, to answer it later.
-    struct Sender {
-        sockaddr_storage address{};
-        socklen_t length = 0;
-    };
-
     int fd() const noexcept { return fd_; }
     uint16_t port() const noexcept { return port_; }
 
-    /// Routes `path` to `handler`; a handler replies with reply().
+    /// Routes `path` to `handler`; a handler answers with reply()/done()/
+    /// fail(), or takes a deferred answer with defer_answer().
     void on(std::string path, Handler handler);
-    /// Handles messages no route matches.
-    void otherwise(Handler handler) { fallback_ = std::move(handler); }
 
-    /// Handles every datagram waiting on the socket; never blocks.
-    void receive();
+    /// Asked between the messages of a bundle: true abandons the rest of the
+    /// packet (leld is stopping), so that no packet holds the control thread.
+    void interrupt_when(std::function<bool()> stop) { interrupted_ = std::move(stop); }
+
+    /// Handles the next datagram waiting on the socket, if any. Never blocks
+    /// on the socket; returns false when none was waiting.
+    bool try_receive_one();
 
     /// Handles one datagram as if it had arrived from `from`: the entry
     /// point every packet goes through (and the one the fuzz target drives).
-    /// Replies go to `from` (none when from.length == 0).
+    /// Answers go to `from` (none when from.length == 0).
     void handle_datagram(const char* data, std::size_t size, const Sender& from);
 
+    /// The sender of the request being handled.
     Sender sender() const noexcept { return {sender_, sender_len_}; }
 
-    /// Sends `message` to the sender of the request being handled.
+    /// Sends `message` to the sender of the request being handled, within
+    /// the packet's answer budget.
     void reply(const OscMessage& message);
-    /// Sends `message` to `to` (a sender saved earlier).
+    /// Takes one answer of the packet's budget for an answer sent later
+    /// with reply_to(): the sender, or a Sender of length 0 (the answer will
+    /// be left out) when the budget is spent.
+    Sender defer_answer();
+    /// Sends `message` to `to` (from defer_answer(); length 0: nothing).
     void reply_to(const Sender& to, const OscMessage& message);
     /// Shorthands for the two scsynth-style answers.
     void done(std::string_view command);
     void fail(std::string_view command, std::string_view why);
 
+    Counters counters() const noexcept { return counters_; }
+
 private:
     void handle_packet(char* data, std::size_t size, int depth);
+    void handle_message(char* data, std::size_t size);
+    void answer_malformed(std::string_view why);
+    bool from_ourselves() const noexcept;
+    bool first_this_second();
+    bool take_budget(bool failure);
     void send(const Sender& to, const std::vector<char>& bytes);
 
     int fd_ = -1;
     uint16_t port_ = 0;
+    in_addr bound_{};
     std::map<std::string, Handler, std::less<>> routes_;
-    Handler fallback_;
+    std::function<bool()> interrupted_;
     sockaddr_storage sender_{};
     socklen_t sender_len_ = 0;
     std::vector<char> buffer_;
+
+    // The packet being handled: its answers so far.
+    int answers_ = 0;
+    int failures_ = 0;
+    int left_out_ = 0;
+    bool stop_packet_ = false;
+
+    Counters counters_;
+    // Unknown/malformed answers: when each sender was last answered.
+    std::unordered_map<uint64_t, std::chrono::steady_clock::time_point> last_unknown_answer_;
 };
 
 }  // namespace lel
