@@ -428,6 +428,17 @@ uint16_t free_udp_port() {
     return ntohs(a.sin_port);
 }
 
+std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements) {
+    std::vector<char> out{'#', 'b', 'u', 'n', 'd', 'l', 'e', '\0', 0, 0, 0, 0, 0, 0, 0, 1};
+    for (const auto& e : elements) {
+        const uint32_t size = htonl(static_cast<uint32_t>(e.size()));
+        const auto* bytes = reinterpret_cast<const char*>(&size);
+        out.insert(out.end(), bytes, bytes + 4);
+        out.insert(out.end(), e.begin(), e.end());
+    }
+    return out;
+}
+
 // --------------------------------------------------------------------- Leld
 
 Leld::Leld(const fs::path& log_dir, std::vector<std::string> extra_args) : name_(unique_name("lel")) {

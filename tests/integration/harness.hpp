@@ -107,6 +107,8 @@ public:
 
     const std::string& name() const noexcept { return name_; }
     std::string log_tail(std::size_t lines = 20) const { return process_.log_tail(lines); }
+    /// jackd's own process (to stop, pause or kill it in a test).
+    Process& process() noexcept { return process_; }
 
 private:
     std::string name_;
@@ -152,6 +154,9 @@ private:
     std::string types_;
     std::vector<OscArg> args_;
 };
+
+/// An OSC bundle (time tag 1: at once) of the given serialised elements.
+std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements);
 
 /// A UDP socket on 127.0.0.1 (ephemeral port) that talks to one leld.
 class OscClient {
