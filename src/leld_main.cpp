@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <poll.h>
@@ -181,6 +182,23 @@ int run(const Options& opt) {
 
 }  // namespace
 
+// A loaded session's code can call exit() (or quick_exit()): leld would end
+// with whatever status it chose, 0 included, and a service manager that
+// restarts leld on failure would not. leld itself only ever leaves by
+// returning from main(), so an exit handler that runs before that is such a
+// call: it logs why leld stops and exits with status 70 (EX_SOFTWARE).
+// (Nothing can catch _exit(); see README.md, "Known limits".)
+constexpr int exit_called_by_module = 70;
+std::atomic<bool> leaving_main{false};
+
+void on_exit_from_elsewhere() {
+    if (leaving_main.load(std::memory_order_acquire)) return;
+    spdlog::critical("leld: exit() was called by a loaded session's code, not by leld; stopping with status {} "
+                     "so that a service manager restarts it", exit_called_by_module);
+    spdlog::shutdown();
+    _exit(exit_called_by_module);
+}
+
 int main(int argc, char** argv) {
     Options opt;
     CLI::App app{"leld: the lel live-coding audio daemon (a JACK client that plays hot-loaded C++ signals)"};
@@ -206,6 +224,11 @@ int main(int argc, char** argv) {
 
     spdlog::set_level(spdlog::level::from_str(opt.log_level));
     lel::install_log_format();
+    std::atexit(on_exit_from_elsewhere);
+    std::at_quick_exit(on_exit_from_elsewhere);
+    struct LeavingMain {
+        ~LeavingMain() { leaving_main.store(true, std::memory_order_release); }
+    } leaving;
     try {
         return run(opt);
     } catch (const lel::JackError& e) {
