@@ -1,5 +1,7 @@
 #include "osc_server.hpp"
 
+#include "osc_packet.hpp"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -221,6 +223,11 @@ void OscServer::handle_message(char* data, std::size_t size) {
     if (size == 0 || data[0] != '/') {
         answer_malformed(size == 0 ? std::string("empty OSC packet")
                                    : fmt::format("malformed OSC packet of {} bytes: an address starts with '/'", size));
+        return;
+    }
+    // liblo 0.31 reads past the end of some malformed packets: it sees none.
+    if (const auto why = check_osc_packet({data, size})) {
+        answer_malformed(*why);
         return;
     }
     int result = 0;
