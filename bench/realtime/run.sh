@@ -145,16 +145,9 @@ measure() {  # SECONDS PREFIX LABEL
         }'
 }
 
-# The module of fast_sines.cpp for N sines: a copy of the session (and of the
-# header it includes) that defines LEL_BENCH_N first, built by lel like any
-# session.
-module_for() { echo "$work/fast_sines_$1.so"; }
-build_module() {  # N
-    local src="$work/fast_sines_$1.cpp"
-    cp bench/sessions/bench_sines.hpp "$work/"
-    { echo "#define LEL_BENCH_N $1"; cat bench/sessions/fast_sines.cpp; } >"$src"
-    "$lel_bin" build "$src" -o "$(module_for "$1")" >/dev/null
-}
+# The modules of fast_sines.cpp for N sines: bench_modules_build, bench_module.
+source bench/realtime/modules.sh
+module_for() { bench_module "$work" "$1"; }
 
 load_and_start() {  # N
     lel load "$(module_for "$1")" >/dev/null
@@ -168,13 +161,8 @@ echo "# JACK dummy backend, 48000 Hz, period 64; startup ${startup} s before eac
 
 # Built before any leld runs, two at a time, so the compiler disturbs nothing.
 ns=$(printf '%s\n' 1 "$main_n" $sweep $([[ $ring_n == auto ]] || echo "$ring_n") | sort -nu)
-pids=()
-for n in $ns; do
-    build_module "$n" &
-    pids+=($!)
-    if ((${#pids[@]} == 2)); then wait "${pids[0]}"; wait "${pids[1]}"; pids=(); fi
-done
-for p in "${pids[@]}"; do wait "$p"; done
+# shellcheck disable=SC2086  # one N per word
+bench_modules_build "$work" "$lel_bin" $ns
 
 private_leld_start "$leld_bin" "$lel_bin"
 
@@ -207,7 +195,7 @@ if [[ $ring_n == auto ]]; then
             else if (!ok && (!n || $1 < n)) { n = $1; c = $3 }
         } END { print int(n * 85 / (c > 1 ? c : 1) / 100 + 0.5) * 100 }' <<<"$points")
     ((ring_load > 0)) || ring_load=100
-    build_module "$ring_load"
+    bench_modules_build "$work" "$lel_bin" "$ring_load"
     how="scaled to 85 % of a core from the busiest run without underruns"
 else
     ring_load=$ring_n how="--ring-n"
