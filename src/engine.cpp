@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
 namespace lel {
 
@@ -80,19 +79,11 @@ CommandResult Engine::remove(const std::string& name) {
     return r;
 }
 
-CommandResult Engine::reset(std::chrono::milliseconds wait) {
-    const auto deadline = std::chrono::steady_clock::now() + wait;
+CommandResult Engine::reset() {
     CommandResult r = publish(Registry{});
-    const char* why = "the producer did not take the empty program in time (is the engine running?); "
-                      "signals are removed but state was not wiped";
-    if (!mailbox_.wait_swapped(r.program_id, wait)) return CommandResult::failure(why);
-    // Every signal is fading out; state may be wiped once none is rendered.
-    while (renderer_.fading() != 0) {
-        if (std::chrono::steady_clock::now() > deadline) return CommandResult::failure(why);
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    collect();
-    arena_.wipe();
+    // The programs that still run the old names hold their leases; the
+    // space comes back when collect() deletes them.
+    arena_.forget_all();
     return r;
 }
 

@@ -75,12 +75,19 @@ public:
     /// Removes `name`; result.signals tells how many remain. Removing a
     /// name that is not registered is not an error (message says so).
     CommandResult remove(const std::string& name);
-    /// Removes every signal (they fade out), waits (up to `wait`) until the
-    /// producer has stopped rendering them, then wipes all state and forgets
-    /// every name.
-    /// Fails, with the signals removed but state kept, if the producer does
-    /// not answer in time.
-    CommandResult reset(std::chrono::milliseconds wait);
+    /// Removes every signal (they fade out) and forgets every name at once:
+    /// a load right after it gets fresh zeroed state and new name indices.
+    /// Never blocks and never fails; the old slices return to the arena
+    /// when the last program that can run on them is retired and collected.
+    /// result.program_id is the empty program: it has taken effect once
+    /// swap_frame() knows it.
+    CommandResult reset();
+    /// The same; `unused` is ignored (what reset waited before it stopped
+    /// waiting). Kept until every caller uses reset().
+    CommandResult reset(std::chrono::milliseconds unused) {
+        (void)unused;
+        return reset();
+    }
 
     /// Blocks up to `timeout` until program `id` has taken effect; the frame
     /// at which it did (ProgramMailbox::superseded if it never will).
@@ -94,7 +101,8 @@ public:
     void set_fade_ms(double ms);
     double fade_ms() const noexcept { return 1000.0 * renderer_.fade_frames() / renderer_.sample_rate(); }
 
-    /// Frees retired programs and logs what the real-time side queued.
+    /// Frees retired programs (and with them the state slices only they
+    /// held) and logs what the real-time side queued.
     /// Never blocks on the real-time side.
     void collect();
 

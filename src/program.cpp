@@ -47,9 +47,9 @@ Program::Program(const Registry& registry, uint64_t id, uint64_t start_frame)
       exits_(entries_.size(), Exit::stays), id_(id), start_frame_(start_frame) {
     voices_.reserve(entries_.size());
     for (const SignalEntry& e : entries_) {
-        voices_.push_back(Voice{e.callable->render(), e.callable->user(), e.state.data, e.state.size,
-                                e.callable->channels(), e.state.index, e.crossfade_in_program == id,
-                                e.name.c_str(), &e.callable->fault});
+        voices_.push_back(Voice{e.callable->render(), e.callable->user(), e.state->data(), e.state->size(),
+                                e.callable->channels(), e.state->index(), e.crossfade_in_program == id,
+                                e.name.c_str(), &e.callable->fault, &e.state->poisoned});
     }
 }
 
@@ -125,21 +125,25 @@ bool ProgramBuilder::add(const lel_signal_desc& desc) {
         return false;
     }
     // A crossfade gives changed code fresh state: the old code keeps
-    // running on the old slice while it fades out.
+    // running on the old slice while it fades out. (acquire() gives fresh
+    // state too when the old code poisoned it.)
     const bool crossfade = crossfade_program_ != 0 && playing_.contains(std::string(name));
-    StateArena::Slice slice;
+    StateArena::LeasePtr lease;
     try {
-        slice = crossfade ? arena_.acquire_fresh(name, desc.state_size) : arena_.acquire(name, desc.state_size);
+        lease = crossfade ? arena_.acquire_fresh(name, desc.state_size) : arena_.acquire(name, desc.state_size);
     } catch (const ArenaFull& e) {
         fail(e.what());
         return false;
     }
-    next_.put(SignalEntry{std::string(name), std::move(callable), slice, crossfade ? crossfade_program_ : 0});
+    next_.put(SignalEntry{std::string(name), std::move(callable), std::move(lease),
+                          crossfade ? crossfade_program_ : 0});
     return true;
 }
 
 void ProgramBuilder::fail(std::string message) {
-    if (error_.empty()) error_ = std::move(message);  // the first error is the one to report
+    if (failed_) return;  // the first error is the one to report
+    failed_ = true;
+    error_ = message.empty() ? "the session failed without a message" : std::move(message);
 }
 
 Registry ProgramBuilder::commit() {

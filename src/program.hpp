@@ -6,7 +6,9 @@
 // the producer needs to render one block with no lookups. A Program never
 // changes once published; it owns (shared) references to its callables, so
 // a callable and its module live as long as any program that can still run
-// them. Programs are created and destroyed on the control thread only.
+// them, and (shared) leases on its state slices, so a slice goes back to the
+// arena only once no program can run on it. Programs are created and
+// destroyed on the control thread only.
 #pragma once
 
 #include <lel/abi.hpp>
@@ -61,7 +63,7 @@ private:
 struct SignalEntry {
     std::string name;
     std::shared_ptr<Callable> callable;
-    StateArena::Slice state;
+    StateArena::LeasePtr state;  ///< held by every program built from this entry
     /// The program in which this code replaced the name's old code with a
     /// crossfade (0: none). Only that program crossfades it in.
     uint64_t crossfade_in_program = 0;
@@ -90,10 +92,11 @@ struct Voice {
     double* state;
     uint32_t state_size;
     uint32_t channels;
-    uint32_t name_index;  ///< the name's dense index (StateArena::Slice::index)
+    uint32_t name_index;  ///< the name's dense index (StateArena::Lease::index)
     bool crossfade_in;    ///< enters with an equal-power crossfade against the name's old code
     const char* name;
-    std::atomic<uint32_t>* fault;
+    std::atomic<uint32_t>* fault;     ///< the callable's: muted for good
+    std::atomic<uint32_t>* poisoned;  ///< the state's: its name's next code gets fresh state
 };
 
 /// How a voice leaves when its program is replaced. Decided by the producer
@@ -106,6 +109,7 @@ enum class Exit : uint8_t {
 
 /// An immutable snapshot of a Registry. Built and destroyed on the control
 /// thread; between publication and retirement only the producer reads it.
+/// It holds its state leases: deleting it may give slices back to the arena.
 class Program {
 public:
     /// `start_frame`: the first frame it may take effect at (0: at once).
@@ -149,9 +153,11 @@ public:
     void remove(std::string_view name) { next_.remove(name); }
     /// Takes ownership of desc.user in every case.
     bool add(const lel_signal_desc& desc);
+    /// Fails the load. The first failure's message is kept; an empty one is
+    /// replaced by a generic message: a failure is a failure whatever it says.
     void fail(std::string message);
 
-    bool failed() const noexcept { return !error_.empty(); }
+    bool failed() const noexcept { return failed_; }
     const std::string& error() const noexcept { return error_; }
 
     /// Ends the transaction and returns the new registry. Precondition: !failed().
@@ -165,6 +171,7 @@ private:
     StateArena::Mark mark_;
     std::shared_ptr<Module> module_;
     std::string error_;
+    bool failed_ = false;
     bool committed_ = false;
     lel_host host_;
 };

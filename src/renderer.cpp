@@ -79,12 +79,14 @@ void Renderer::swap_in(Program* next) noexcept {
         }
     }
     if (!leaving || fade_frames() == 0) {
+        if (old) silence_names_of(*old);
         mailbox_.retire(old, next->id(), frame_now_);
         return;
     }
     if (fading_size_ == max_fading) {
         // Too many fades at once (loads faster than the fade time): cut the
         // oldest tail rather than grow.
+        silence_names_of(*fading_[0]);
         mailbox_.retire(fading_[0], 0, frame_now_);
         std::move(fading_.begin() + 1, fading_.end(), fading_.begin());
         --fading_size_;
@@ -92,26 +94,39 @@ void Renderer::swap_in(Program* next) noexcept {
     }
     old->out_clock = 0;
     fading_[fading_size_++] = old;
-    // Before the swap is reported: whoever sees the swap sees the fade too
-    // (reset waits for fading() == 0 before it wipes state).
+    // Before the swap is reported: whoever sees the swap sees the fade too.
     fading_count_.store(static_cast<uint32_t>(fading_size_), std::memory_order_release);
     mailbox_.retire(nullptr, next->id(), frame_now_);
 }
 
+// Relaxed stores: the control thread only reports the fault and, for
+// poisoned state, gives the name's next code a fresh slice; neither orders
+// anything else.
 void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
     v.fault->store(1, std::memory_order_relaxed);
+    if (why == RtLogRecord::Kind::signal_out_of_range) v.poisoned->store(1, std::memory_order_relaxed);
     faults_.fetch_add(1, std::memory_order_relaxed);
     log_.try_log(why, frame_now_, v.name);
 }
 
-// Renders `v` into the mix buses, times `gain` (null: 1); mutes it if it failed.
-void Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noexcept {
+// Renders `v` into the mix buses, times `gain` (null: 1). False if it
+// failed: then it is muted.
+bool Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noexcept {
     const lel_block block{frame_now_, n, v.state_size, sample_rate_, dt_, v.name,
                           mix_mono_.data(), mix_left_.data(), mix_right_.data(), gain};
     switch (rt::render_signal(v.render, v.user, &block, v.state)) {
-        case LEL_RENDER_OK: return;
-        case LEL_RENDER_THREW: mute(v, RtLogRecord::Kind::signal_threw); return;
-        default: mute(v, RtLogRecord::Kind::signal_not_finite); return;
+        case LEL_RENDER_OK: return true;
+        case LEL_RENDER_THREW: mute(v, RtLogRecord::Kind::signal_threw); return false;
+        default: mute(v, RtLogRecord::Kind::signal_out_of_range); return false;
+    }
+}
+
+// A name whose last program leaves goes silent: whatever next plays under
+// it (or under its index, once the arena gives that to a new name) fades in
+// from 0, also after a fade cut short or with fades off.
+void Renderer::silence_names_of(const Program& p) noexcept {
+    for (const Voice& v : p.voices()) {
+        if (owner_[v.name_index] / 2 == p.id()) gain_[v.name_index] = 0.0;
     }
 }
 
@@ -139,14 +154,15 @@ void Renderer::render_current(uint32_t n, uint32_t fade) noexcept {
     const double step = fade ? 1.0 / fade : 1.0;
     for (const Voice& v : current_->voices()) {
         if (muted(v)) continue;
+        double& g = gain_[v.name_index];
         if (v.crossfade_in && since_swap_ < fade) {
-            render_voice(v, n, curve(n, since_swap_, fade, true));
+            if (!render_voice(v, n, curve(n, since_swap_, fade, true))) g = 0.0;
             continue;
         }
-        double& g = gain_[v.name_index];
         const double from = g;
         g = std::min(1.0, g + step * n);
-        render_voice(v, n, ramp(n, from, from < 1.0 ? step : 0.0));
+        // Muted: the name's next code fades in from silence.
+        if (!render_voice(v, n, ramp(n, from, from < 1.0 ? step : 0.0))) g = 0.0;
     }
 }
 
@@ -171,10 +187,11 @@ void Renderer::render_fading(uint32_t n, uint32_t fade) noexcept {
             if (g <= 0.0) continue;
             const double from = g;
             g = std::max(0.0, g - step * n);
-            render_voice(v, n, ramp(n, from, -step));
+            if (!render_voice(v, n, ramp(n, from, -step))) g = 0.0;
         }
         prog->out_clock += n;
         if (prog->out_clock >= fade && mailbox_.has_room(1)) {
+            silence_names_of(*prog);
             mailbox_.retire(prog, 0, frame_now_);
         } else {
             fading_[kept++] = prog;

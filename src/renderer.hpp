@@ -6,9 +6,10 @@
 // is scheduled for arrives, makes it current (a block is split so that the
 // swap lands on exactly that frame), (2) calls each signal's block function,
 // which adds the signal, times a per-sample gain when it is fading, into the
-// mix buses (mono, left, right), (3) mutes a signal whose block held NaN/inf
-// (those samples were mixed as 0) or whose code threw (nothing was mixed),
-// and (4) adds the mono bus to both channels and passes the sum through the
+// mix buses (mono, left, right), (3) mutes a signal whose block held NaN,
+// inf or a sample beyond detail::max_sample (those samples were mixed as 0;
+// its state is marked poisoned, so the name's next code gets fresh state)
+// or whose code threw (nothing was mixed), and (4) adds the mono bus to both channels and passes the sum through the
 // output stage's soft limiter.
 // Blocks are at most LEL_MAX_BLOCK_FRAMES long (the modules' stack buffer).
 //
@@ -20,7 +21,9 @@
 //     (on separate state) with equal-power gains, cos/sin;
 //   - a name that returns while it is still fading out is taken over by the
 //     new program from the gain it had reached, so its state is never run
-//     twice and its level never jumps.
+//     twice and its level never jumps;
+//   - a muted signal's name drops to gain 0, and so does a name whose last
+//     program is retired: what next plays under it fades in from silence.
 // Per-name gains live in an array indexed by the name's dense index.
 //
 // Threads: construction, release_all(), set_fade_frames() and the *_approx
@@ -70,10 +73,11 @@ public:
 
     /// Any thread; racy. Frames rendered so far (the next frame's index).
     uint64_t frame_approx() const noexcept { return frame_.load(std::memory_order_relaxed); }
-    /// Any thread; racy. Signals muted for NaN/inf or exceptions.
+    /// Any thread; racy. Signals muted for NaN/inf/out-of-bound samples or exceptions.
     uint64_t faults_approx() const noexcept { return faults_.load(std::memory_order_relaxed); }
     /// Any thread. Programs still fading out. 0 (acquire) means the producer
-    /// no longer runs any voice but the current program's.
+    /// no longer runs any voice but the current program's. (Nothing waits
+    /// for it: state slices return when retired programs are deleted.)
     uint32_t fading() const noexcept { return fading_count_.load(std::memory_order_acquire); }
     /// Any thread; racy. Fade tails cut short because too many overlapped.
     uint64_t cut_fades_approx() const noexcept { return cut_fades_.load(std::memory_order_relaxed); }
@@ -90,7 +94,8 @@ private:
     void render_block(StereoFrame* out, uint32_t n) noexcept LEL_RT;
     void render_current(uint32_t n, uint32_t fade) noexcept LEL_RT;
     void render_fading(uint32_t n, uint32_t fade) noexcept LEL_RT;
-    void render_voice(const Voice& v, uint32_t n, const double* gain) noexcept LEL_RT;
+    bool render_voice(const Voice& v, uint32_t n, const double* gain) noexcept LEL_RT;
+    void silence_names_of(const Program& p) noexcept LEL_RT;
     const double* ramp(uint32_t n, double gain_from, double gain_step) noexcept LEL_RT;
     const double* curve(uint32_t n, uint32_t clock, uint32_t fade, bool rising) noexcept LEL_RT;
     void mute(const Voice& v, RtLogRecord::Kind why) noexcept LEL_RT;

@@ -1,5 +1,7 @@
 #include "rt_log.hpp"
 
+#include <lel/detail/block.hpp>
+
 #include <spdlog/spdlog.h>
 
 namespace lel {
@@ -20,8 +22,10 @@ void RtLog::drain() {
     RtLogRecord r{};
     while (ring_.try_read(std::span<RtLogRecord>(&r, 1)) == 1) {
         switch (r.kind) {
-            case RtLogRecord::Kind::signal_not_finite:
-                spdlog::warn("signal '{}' produced NaN or infinity at frame {}: muted until it is replaced", r.name, r.frame);
+            case RtLogRecord::Kind::signal_out_of_range:
+                spdlog::warn("signal '{}' produced NaN, infinity or a sample beyond ±{} at frame {}: muted until it "
+                             "is replaced (its next code gets fresh state)",
+                             r.name, detail::max_sample, r.frame);
                 break;
             case RtLogRecord::Kind::signal_threw:
                 spdlog::warn("signal '{}' threw an exception at frame {}: muted until it is replaced", r.name, r.frame);

@@ -17,7 +17,7 @@ namespace lel {
 
 struct RtLogRecord {
     enum class Kind : uint8_t {
-        signal_not_finite,  // a signal produced NaN or infinity and was muted
+        signal_out_of_range,  // a signal produced NaN, infinity or a sample beyond detail::max_sample; muted
         signal_threw,       // a signal's code threw and it was muted
     };
     Kind kind;

@@ -1,23 +1,38 @@
-// lel — the state arena: one pre-allocated block of doubles, sliced by name.
+// lel — the state arena: one pre-allocated block of doubles, leased by name.
 //
-// Design: a bump allocator over one zeroed array. A name gets a slice the
-// first time it is seen and keeps it for the life of the daemon (through
-// clear, remove and every reload), so a signal's phase survives code
-// changes. Asking for a bigger slice than before moves the name to a new,
-// bigger slice with the old values copied in; the old space is not reused
-// until wipe(). Allocations are transactional: a load that fails rolls back
-// every slice it created.
+// Design: one zeroed array of doubles, allocated once, carved by a first-fit
+// free list that coalesces neighbours. A name gets a slice the first time it
+// is seen and keeps it (through clear, remove and every reload, so a
+// signal's phase survives code changes) until a crossfade gives it a fresh
+// one, a growth a bigger one, or forget_all() forgets every name.
 //
-// Threads: the name table and the bump pointer are control-thread only. The
-// doubles themselves are read and written by the producer through the
-// slices that published programs hold; the control thread touches them only
-// to copy on growth and, in wipe(), when no program refers to them.
+// A slice is a *lease*: a shared handle held by the arena's name table, the
+// registry entries that use it and every Program built from them. Replacing
+// or forgetting a name only drops the table's hold; the space goes back to
+// the free list, zeroed, when the last holder lets go. Programs are deleted
+// on the control thread only after the producer has handed them back, so a
+// slice returns only once no program can touch it, and never on a real-time
+// thread. Allocations are transactional: a load that fails rolls the name
+// table back (mark/rollback) and the slices it created return with the
+// builder that held them.
+//
+// Each name also has a dense index (< max_names()), shared by all its leases,
+// that the renderer keys per-name gains by. An index goes to a new name only
+// once every lease of its old name is gone, so no two names that a program
+// can still play share one.
+//
+// Threads: everything here is control-thread only, leases included (their
+// destructor runs where programs are deleted). The doubles themselves are
+// read and written by the producer through the published programs; the
+// control thread touches them only to copy a growing slice into its new one
+// (which no published program uses yet) and to zero freed space. `poisoned`
+// is the one field the producer writes.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,76 +41,104 @@
 
 namespace lel {
 
-/// Thrown when the arena has no room for a slice.
+/// Thrown when the arena has no room for a slice, or no index for a name.
 class ArenaFull : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
 
 class StateArena {
+    struct Pool;
+
 public:
-    struct Slice {
-        double* data = nullptr;
-        uint32_t size = 0;
-        uint32_t index = 0;  ///< the name's dense index, < max_names(), stable until wipe()
+    /// A slice of the arena, held by whatever may still run on it. Its
+    /// space and its name's index return to the arena when the last
+    /// shared_ptr to it goes (control thread).
+    class Lease {
+    public:
+        ~Lease();
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+
+        double* data() const noexcept { return data_; }
+        uint32_t size() const noexcept { return size_; }
+        /// The name's dense index, < max_names(); the same for every lease of the name.
+        uint32_t index() const noexcept { return index_; }
+
+        /// Set (relaxed) by the producer when a signal running on this state
+        /// produced NaN, infinity or a sample beyond the bound: the state may
+        /// hold NaN, so acquire() gives the name's next code a fresh slice.
+        /// Read by the control thread.
+        std::atomic<uint32_t> poisoned{0};
+
+    private:
+        friend class StateArena;
+        Lease(std::shared_ptr<Pool> pool, std::size_t offset, uint32_t size, uint32_t index) noexcept;
+
+        std::shared_ptr<Pool> pool_;  // outlives the arena if a lease does
+        double* data_;
+        std::size_t offset_;
+        uint32_t size_;
+        uint32_t index_;
     };
+    using LeasePtr = std::shared_ptr<Lease>;
 
     /// A point to roll back to: see mark() and rollback().
     struct Mark {
-        std::size_t used = 0;
         std::size_t journal = 0;
     };
 
     /// Allocates and zeroes `capacity` doubles, for at most `max_names`
-    /// names. Control thread; allocates.
+    /// names held at once. Control thread; allocates.
     explicit StateArena(std::size_t capacity, uint32_t max_names = 1u << 16);
+    ~StateArena();
 
     StateArena(const StateArena&) = delete;
     StateArena& operator=(const StateArena&) = delete;
 
-    /// The slice of `name`, of at least `size` doubles: the existing one, a
-    /// new zeroed one, or a bigger copy of the existing one. Control thread;
-    /// throws ArenaFull (nothing changed) when there is no room.
-    Slice acquire(std::string_view name, uint32_t size);
-    /// Like acquire(), but always moves `name` to a new zeroed slice (the old
-    /// one may still be read by a voice fading out; its space is reclaimed by
-    /// wipe()). Used by crossfades, where the new code starts from scratch.
-    Slice acquire_fresh(std::string_view name, uint32_t size);
+    /// The lease of `name`, of at least `size` doubles: the existing one; a
+    /// new zeroed one if the name is new or its state is poisoned; or a
+    /// bigger one with the old values copied in. Control thread; throws
+    /// ArenaFull (nothing changed) when there is no room.
+    LeasePtr acquire(std::string_view name, uint32_t size);
+    /// Like acquire(), but always gives `name` a new zeroed slice. The old
+    /// one may still be read by a voice fading out; it returns when the last
+    /// program holding it is deleted. Used by crossfades.
+    LeasePtr acquire_fresh(std::string_view name, uint32_t size);
 
-    /// The slice of `name`, if it has one. Control thread.
-    std::optional<Slice> find(std::string_view name) const;
+    /// The lease the name table holds for `name`, or null. Control thread.
+    const Lease* find(std::string_view name) const;
 
     /// Starts a transaction. Control thread.
-    Mark mark() const noexcept { return {used_, journal_.size()}; }
-    /// Undoes every acquire() since `m`. Control thread.
+    Mark mark() const noexcept { return {journal_.size()}; }
+    /// Undoes every acquire() since `m` in the name table. Control thread.
     void rollback(Mark m) noexcept;
     /// Forgets the undo journal (ends every open transaction). Control thread.
     void commit() noexcept { journal_.clear(); }
 
-    /// Zeroes every double and forgets every name. Control thread; the
-    /// caller guarantees that no published program refers to the arena.
-    void wipe() noexcept;
+    /// Forgets every name at once: the next acquire() of any name gets a
+    /// zeroed slice and a new index. Slices still held by programs return
+    /// when those are deleted. Never blocks. Control thread.
+    void forget_all() noexcept;
 
-    std::size_t capacity() const noexcept { return capacity_; }
-    std::size_t used() const noexcept { return used_; }
-    std::size_t names() const noexcept { return slices_.size(); }
+    std::size_t capacity() const noexcept;
+    /// Doubles not on the free list: held by a lease, or by nobody yet.
+    std::size_t used() const noexcept;
+    /// Names the table knows (not counting names only old programs hold).
+    std::size_t names() const noexcept { return names_.size(); }
     uint32_t max_names() const noexcept { return max_names_; }
 
 private:
     struct Undo {
         std::string name;
-        std::optional<Slice> previous;  // nullopt: the name was new
-        uint32_t next_index;            // next_index_ before the change
+        LeasePtr previous;  // null: the name was new
     };
 
-    Slice allocate(std::string_view name, uint32_t size, bool copy_old);
+    LeasePtr allocate(std::string_view name, uint32_t size, bool copy_old);
 
-    std::size_t capacity_;
+    std::shared_ptr<Pool> pool_;
     uint32_t max_names_;
-    uint32_t next_index_ = 0;
-    std::unique_ptr<double[]> storage_;
-    std::size_t used_ = 0;
-    std::unordered_map<std::string, Slice> slices_;
+    std::unordered_map<std::string, LeasePtr> names_;
     std::vector<Undo> journal_;
 };
 

@@ -51,13 +51,13 @@ TEST(ProgramBuilder, AddingAnExistingNameReplacesItInPlaceAndKeepsItsState) {
         Session(b.host()).add("a", silence).add("b", silence);
         current = b.commit();
     }
-    const double* state_before = current.find("a")->state.data;
+    const double* state_before = current.find("a")->state->data();
     const Callable* code_before = current.find("a")->callable.get();
     ProgramBuilder b(current, arena, nullptr);
     Session(b.host()).add("a", [](Context&) { return 1.0; });
     const Registry next = b.commit();
     EXPECT_EQ(names(next), (std::vector<std::string>{"a", "b"}));
-    EXPECT_EQ(next.find("a")->state.data, state_before);
+    EXPECT_EQ(next.find("a")->state->data(), state_before);
     EXPECT_NE(next.find("a")->callable.get(), code_before);
 }
 
@@ -69,7 +69,7 @@ TEST(ProgramBuilder, ClearDropsSignalsButTheirNamesKeepTheirState) {
         Session(b.host()).add("a", silence);
         current = b.commit();
     }
-    current.find("a")->state.data[0] = 0.5;
+    current.find("a")->state->data()[0] = 0.5;
     {
         ProgramBuilder b(current, arena, nullptr);
         Session(b.host()).clear();
@@ -78,7 +78,7 @@ TEST(ProgramBuilder, ClearDropsSignalsButTheirNamesKeepTheirState) {
     EXPECT_EQ(current.size(), 0u);
     ProgramBuilder b(current, arena, nullptr);
     Session(b.host()).add("a", silence);
-    EXPECT_EQ(b.commit().find("a")->state.data[0], 0.5);
+    EXPECT_EQ(b.commit().find("a")->state->data()[0], 0.5);
 }
 
 TEST(ProgramBuilder, RemovingANameThatIsNotThereIsNotAnError) {
@@ -121,6 +121,33 @@ TEST(ProgramBuilder, ASessionThatThrowsFailsWithItsMessage) {
     });
     EXPECT_TRUE(b.failed());
     EXPECT_EQ(b.error(), "tempo must be positive");
+}
+
+namespace {
+
+// Runs `body` as a session: it must fail, with a message.
+void expect_failure_with_a_message(void (*body)(Session&)) {
+    StateArena arena(4096);
+    ProgramBuilder b(Registry{}, arena, nullptr);
+    detail::run_session(b.host(), body);
+    EXPECT_TRUE(b.failed());
+    EXPECT_FALSE(b.error().empty());
+}
+
+}  // namespace
+
+TEST(ProgramBuilder, FailingWithAnEmptyMessageStillFailsAndSaysSo) {
+    expect_failure_with_a_message([](Session& s) {
+        s.add("a", silence);
+        s.fail("");
+    });
+}
+
+TEST(ProgramBuilder, ThrowingAnExceptionWithAnEmptyMessageStillFailsAndSaysSo) {
+    expect_failure_with_a_message([](Session& s) {
+        s.add("a", silence);
+        throw std::runtime_error("");
+    });
 }
 
 TEST(Program, FlattensTheRegistryIntoVoicesAndKeepsCallablesAlive) {

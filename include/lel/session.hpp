@@ -66,7 +66,8 @@ public:
         return *this;
     }
 
-    /// Fails the whole load with `message`; nothing is changed.
+    /// Fails the whole load with `message` (an empty one too); nothing is
+    /// changed.
     void fail(std::string_view message) {
         const std::string m(message);
         host_->fail(host_->self, m.c_str());
@@ -79,13 +80,15 @@ private:
 namespace detail {
 
 /// Runs a session body, turning any exception into a failed load so that no
-/// exception crosses the C boundary.
+/// exception crosses the C boundary. An exception is a failure whatever its
+/// message, an empty one too.
 inline void run_session(const lel_host* host, void (*body)(Session&)) noexcept {
     try {
         Session session(host);
         body(session);
     } catch (const std::exception& e) {
-        host->fail(host->self, e.what());
+        const char* what = e.what();
+        host->fail(host->self, what && *what ? what : "the session threw an exception with an empty message");
     } catch (...) {
         host->fail(host->self, "the session threw an exception that is not a std::exception");
     }

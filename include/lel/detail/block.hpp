@@ -16,14 +16,15 @@
 //     and copied back after it (a `mutable` lambda keeps what it changed).
 //     A plain copy: std::launder here would hide the copy from the
 //     optimiser and cost the phase its register;
-//   - the NaN/inf check and the mix into the engine's bus are one
-//     vectorizable pass over that buffer.
+//   - the check for NaN, inf and samples beyond max_sample and the mix into
+//     the engine's bus are one vectorizable pass over that buffer.
 #pragma once
 
 #include <lel/abi.hpp>
 #include <lel/context.hpp>
 #include <lel/detail/rt.hpp>
 
+#include <bit>
 #include <cstring>
 #include <type_traits>
 
@@ -44,18 +45,30 @@ inline constexpr std::size_t max_stack_callable = 512;
 template <class F>
 inline constexpr bool copy_to_stack = std::is_trivially_copyable_v<F> && sizeof(F) <= max_stack_callable;
 
-/// Adds gain[i] * x[i] (gain null: x[i]) into bus[i], with a non-finite x[i]
-/// counted as 0. Returns false if any x[i] was not finite.
+/// The largest |sample| a signal may return: far above any musical level
+/// (+80 dB over full scale), so only a bug reaches it. A sample beyond it is
+/// treated like NaN: mixed as 0, and its signal is muted. With every signal
+/// bounded, no sum of them (at most 2^16 names, gains at most 1) can
+/// overflow the mix buses. docs/SESSION_API.md documents it.
+inline constexpr double max_sample = 1e4;
+
+/// Adds gain[i] * x[i] (gain null: x[i]) into bus[i], with an x[i] that is
+/// NaN, infinite or beyond ±max_sample counted as 0. Returns false if any
+/// x[i] was. Producer thread; wait-free; branch-free, so it vectorizes.
 inline bool mix_finite(double* __restrict bus, const double* __restrict x, const double* __restrict gain,
                        uint32_t n) noexcept LEL_RT {
-    constexpr uint64_t exponent = 0x7ff0000000000000ull;
+    // |x| as an integer: the bits without the sign are ordered like the
+    // magnitudes, and NaN and inf lie above every finite bound, so one
+    // unsigned compare catches all three.
+    constexpr uint64_t magnitude = 0x7fffffffffffffffull;
+    constexpr uint64_t bound = std::bit_cast<uint64_t>(max_sample);
     uint64_t bad = 0;
     for (uint32_t i = 0; i < n; ++i) {
         uint64_t bits;
         std::memcpy(&bits, &x[i], sizeof bits);
-        const uint64_t nonfinite = static_cast<uint64_t>((bits & exponent) == exponent);
-        bad |= nonfinite;
-        bits &= nonfinite - 1;  // all ones when finite, 0 (the bits of +0.0) when not
+        const uint64_t out_of_range = static_cast<uint64_t>((bits & magnitude) > bound);
+        bad |= out_of_range;
+        bits &= out_of_range - 1;  // all ones when in range, 0 (the bits of +0.0) when not
         double v;
         std::memcpy(&v, &bits, sizeof v);
         bus[i] += gain ? gain[i] * v : v;
