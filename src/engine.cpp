@@ -12,7 +12,8 @@ namespace lel {
 
 Engine::Engine(const EngineConfig& config)
     : arena_(config.state_doubles, config.max_names),
-      renderer_(config.sample_rate, config.max_block, config.max_names, mailbox_, log_) {
+      renderer_(config.sample_rate, config.max_block, config.max_names, mailbox_, log_),
+      module_dir_(config.module_dir) {
     set_fade_ms(config.fade_ms);
 }
 
@@ -47,7 +48,7 @@ uint64_t Engine::next_multiple(uint64_t quantum) const {
 CommandResult Engine::load(const std::filesystem::path& path, const LoadOptions& options) {
     std::shared_ptr<Module> module;
     try {
-        module = Module::open(path);
+        module = Module::open(path, module_dir_);
     } catch (const std::exception& e) {
         return CommandResult::failure(e.what());
     }

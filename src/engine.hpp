@@ -29,6 +29,9 @@ struct EngineConfig {
     std::size_t state_doubles = 1u << 22;  ///< state arena size (32 MiB: 16,384 signals of default state)
     uint32_t max_names = 1u << 16;         ///< distinct signal names before a reset is needed
     double fade_ms = 5.0;                  ///< fade in/out and crossfade time
+    /// When set (a resolved path: resolve_module_dir in module_file.hpp),
+    /// load() accepts only modules under it (leld --module-dir).
+    std::filesystem::path module_dir;
 };
 
 /// How a load takes effect.
@@ -125,6 +128,7 @@ private:
     Renderer renderer_;
     uint64_t next_program_id_ = 1;
     uint64_t loads_ = 0;
+    std::filesystem::path module_dir_;  ///< EngineConfig::module_dir
 };
 
 }  // namespace lel

@@ -8,12 +8,15 @@
 #include "engine.hpp"
 #include "jack_output.hpp"
 #include "log_format.hpp"
+#include "module_file.hpp"
+#include "module_scratch.hpp"
 #include "osc_server.hpp"
 #include "producer.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <arpa/inet.h>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
@@ -39,6 +42,7 @@ struct Options {
     std::size_t state_doubles = lel::EngineConfig{}.state_doubles;
     double fade_ms = lel::EngineConfig{}.fade_ms;
     std::string log_level = "info";
+    std::string module_dir;  // resolved by the option; empty: anywhere
 };
 
 void silence_jack_errors_to_debug() {
@@ -83,6 +87,12 @@ int pending_signal(int signal_fd) {
 int run(const Options& opt) {
     const int signal_fd = blocked_signal_fd();
     lel::OscServer osc(opt.bind, opt.port);  // first, so a busy port fails before JACK is touched
+    if (in_addr a{}; inet_pton(AF_INET, opt.bind.c_str(), &a) != 1 || (ntohl(a.s_addr) >> 24) != 127) {
+        spdlog::warn("leld: the OSC port listens on {}, not on a loopback address: anyone who can reach the port "
+                     "can run code as this user (/lel/load runs a module's code; there is no authentication)",
+                     opt.bind);
+    }
+    spdlog::info("leld: module copies go to {}", lel::scratch_dir().string());  // also removes dead lelds' ones
 
     silence_jack_errors_to_debug();
     lel::JackOutput jack(opt.name);
@@ -96,6 +106,7 @@ int run(const Options& opt) {
     config.max_block = std::max<uint32_t>(block, 64);
     config.state_doubles = opt.state_doubles;
     config.fade_ms = opt.fade_ms;
+    config.module_dir = opt.module_dir;
     lel::Engine engine(config);
     lel::SpscRing<lel::StereoFrame> ring(depth);
     lel::Producer producer(engine.renderer(), ring, block, depth);
@@ -206,6 +217,15 @@ int main(int argc, char** argv) {
     app.add_option("--bind", opt.bind,
                    "address the OSC port listens on; loading a module runs its code, so only bind a "
                    "non-local address on a network you trust")->capture_default_str();
+    app.add_option("--module-dir", opt.module_dir,
+                   "load modules only from under this directory (which must pass the module trust rule)")
+        ->transform([](const std::string& dir) {
+            try {
+                return lel::resolve_module_dir(dir).string();
+            } catch (const std::exception& e) {
+                throw CLI::ValidationError("--module-dir", e.what());
+            }
+        });
     app.add_option("-n,--name", opt.name, "JACK client name")->capture_default_str();
     app.add_option("-c,--connect", opt.connect,
                    "JACK ports to connect out_1 and out_2 to (default: the first two physical playbacks)");

@@ -1,11 +1,16 @@
 #include "module.hpp"
 
+#include "module_elf.hpp"
+#include "module_file.hpp"
+#include "module_scratch.hpp"
+
 #include <atomic>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -18,83 +23,93 @@ std::string dl_error() {
     return e ? e : "unknown dlopen error";
 }
 
-bool looks_like_elf(const fs::path& path) {
-    FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) return false;
-    unsigned char magic[4] = {};
-    const bool ok = std::fread(magic, 1, 4, f) == 4 && magic[0] == 0x7f && magic[1] == 'E' &&
-                    magic[2] == 'L' && magic[3] == 'F';
-    std::fclose(f);
-    return ok;
-}
+/// A private copy of a module in the scratch directory: the first
+/// `source.size` bytes of `source` (no more, whatever the file has become
+/// since it was checked). Unlinked on destruction; a dlopen'ed mapping of it
+/// outlives that.
+class PrivateCopy {
+public:
+    PrivateCopy(const ModuleFile& source, const fs::path& shown) {
+        static std::atomic<unsigned> counter{0};
+        path_ = scratch_dir() / fmt::format("{}-{}.so", shown.stem().string().substr(0, 64),
+                                            counter.fetch_add(1, std::memory_order_relaxed));
+        fd_ = FileDescriptor(::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (!fd_) throw ModuleError(fmt::format("cannot create {}: {}", path_.string(), std::strerror(errno)));
+        off_t offset = 0;
+        while (static_cast<uint64_t>(offset) < source.size) {
+            const auto left = static_cast<std::size_t>(source.size - static_cast<uint64_t>(offset));
+            const ssize_t n = sendfile(fd_.get(), source.fd.get(), &offset, left);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) fail(fmt::format("cannot copy {}: {}", shown.string(), std::strerror(errno)));
+            if (n == 0) fail(fmt::format("cannot load {}: it shrank while it was being copied", shown.string()));
+        }
+    }
+    ~PrivateCopy() { remove(); }
+    PrivateCopy(const PrivateCopy&) = delete;
+    PrivateCopy& operator=(const PrivateCopy&) = delete;
 
-// A unique copy of `source` in the scratch directory.
-fs::path private_copy(const fs::path& source) {
-    static std::atomic<unsigned> counter{0};
-    const fs::path target = Module::scratch_dir() /
-        fmt::format("{}-{}.so", source.stem().string(), counter.fetch_add(1, std::memory_order_relaxed));
-    std::error_code ec;
-    fs::copy_file(source, target, fs::copy_options::overwrite_existing, ec);
-    if (ec) throw ModuleError(fmt::format("cannot copy {} to {}: {}", source.string(), target.string(), ec.message()));
-    return target;
+    const fs::path& path() const noexcept { return path_; }
+    int fd() const noexcept { return fd_.get(); }
+
+private:
+    void remove() noexcept {
+        std::error_code ec;
+        fs::remove(path_, ec);
+    }
+    [[noreturn]] void fail(std::string message) {
+        remove();  // the destructor does not run when the constructor throws
+        throw ModuleError(std::move(message));
+    }
+
+    fs::path path_;
+    FileDescriptor fd_;
+};
+
+void check_abi_in_file(const PrivateCopy& copy, uint64_t size, const std::string& shown) {
+    const std::optional<uint32_t> version = read_abi_version(copy.fd(), size, shown);
+    if (!version) {
+        throw ModuleError(fmt::format("not a lel module: {} has no '{}' symbol (build sessions with `lel build`, "
+                                      "which includes <lel/lel.hpp>)", shown, abi_version_symbol));
+    }
+    if (*version != abi_version) {
+        throw ModuleError(fmt::format("ABI mismatch: {} was built for lel module ABI {}, this leld speaks ABI {}; "
+                                      "rebuild it with this lel", shown, *version, abi_version));
+    }
 }
 
 }  // namespace
 
-const fs::path& Module::scratch_dir() {
-    static const fs::path dir = [] {
-        const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-        fs::path base = (runtime && *runtime && fs::is_directory(runtime)) ? fs::path(runtime) : fs::temp_directory_path();
-        std::string templ = (base / "lel-modules-XXXXXX").string();
-        if (!mkdtemp(templ.data())) {
-            throw ModuleError(fmt::format("cannot create a scratch directory in {}: {}", base.string(), std::strerror(errno)));
-        }
-        return fs::path(templ);
-    }();
-    // Copies are unlinked right after dlopen; the directory goes at exit.
-    static const bool cleanup_registered = [] {
-        return std::atexit([] {
-            std::error_code ec;
-            fs::remove_all(dir, ec);
-        }) == 0;
-    }();
-    (void)cleanup_registered;
-    return dir;
-}
-
-std::shared_ptr<Module> Module::open(const fs::path& path) {
+std::shared_ptr<Module> Module::open(const fs::path& path, const fs::path& module_dir) {
     if (!path.is_absolute()) throw ModuleError(fmt::format("module path must be absolute: '{}'", path.string()));
-    std::error_code ec;
-    const auto status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) throw ModuleError(fmt::format("no such file: {}", path.string()));
-    if (!fs::is_regular_file(status)) throw ModuleError(fmt::format("not a regular file: {}", path.string()));
-    if (!looks_like_elf(path)) throw ModuleError(fmt::format("not a shared object (no ELF header): {}", path.string()));
+    const std::string shown = path.string();
+    const ModuleFile file = open_trusted_module(path, module_dir);
+    check_elf_header(file.fd.get(), file.size, shown);
 
-    const fs::path copy = private_copy(path);
-    void* handle = dlopen(copy.c_str(), RTLD_NOW | RTLD_LOCAL);
-    fs::remove(copy, ec);  // the mapping stays valid; nothing is left behind
-    if (!handle) throw ModuleError(fmt::format("cannot load {}: {}", path.string(), dl_error()));
+    void* handle = nullptr;
+    {
+        const PrivateCopy copy(file, path);
+        check_abi_in_file(copy, file.size, shown);
+        handle = dlopen(copy.path().c_str(), RTLD_NOW | RTLD_LOCAL);
+    }  // the copy is unlinked; its mapping stays valid, nothing is left behind
+    if (!handle) throw ModuleError(fmt::format("cannot load {}: {}", shown, dl_error()));
 
     auto fail = [&](std::string message) -> ModuleError {
         dlclose(handle);
         return ModuleError(std::move(message));
     };
+    // What the loader maps must say what the file said (checked above).
     dlerror();
     const auto* version = static_cast<const uint32_t*>(dlsym(handle, abi_version_symbol));
-    if (!version) {
-        throw fail(fmt::format("not a lel module: {} has no '{}' symbol (build sessions with `lel build`, "
-                               "which includes <lel/lel.hpp>)", path.string(), abi_version_symbol));
-    }
-    if (*version != abi_version) {
-        throw fail(fmt::format("ABI mismatch: {} was built for lel module ABI {}, this leld speaks ABI {}; "
-                               "rebuild it with this lel", path.string(), *version, abi_version));
+    if (!version || *version != abi_version) {
+        throw fail(fmt::format("ABI mismatch: {}'s loaded '{}' differs from the one in its file", shown,
+                               abi_version_symbol));
     }
     auto* entry = reinterpret_cast<lel_entry_fn>(dlsym(handle, entry_symbol));
     if (!entry) {
-        throw fail(fmt::format("not a lel module: {} has no '{}' function (is LEL_SESSION missing?)",
-                               path.string(), entry_symbol));
+        throw fail(fmt::format("not a lel module: {} has no '{}' function (is LEL_SESSION missing?)", shown,
+                               entry_symbol));
     }
-    return std::shared_ptr<Module>(new Module(handle, path.string(), entry));
+    return std::shared_ptr<Module>(new Module(handle, shown, entry));
 }
 
 Module::~Module() {
