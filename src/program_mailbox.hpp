@@ -7,7 +7,9 @@
 // and the frame at which it took effect, then posts a semaphore. The control
 // thread drains that ring and deletes retired programs: only programs the
 // producer has handed back are ever deleted, so the producer never sees
-// freed memory, and nothing is freed on the real-time thread.
+// freed memory, and nothing is freed on the real-time thread. Deleting a
+// program is also what gives the state slices only it held back to the
+// arena (see state_arena.hpp).
 //
 // A program published while another is still pending supersedes it; the
 // superseded one was never seen by the producer (the exchange proves it)
