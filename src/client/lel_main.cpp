@@ -15,6 +15,8 @@
 #include "session_builder.hpp"
 #include "watcher.hpp"
 
+#include <memory>
+
 #include <CLI/CLI.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -104,17 +106,28 @@ int watch_command(const Options& opt) {
     const SessionBuilder builder(Toolchain::find());
     const fs::path module = default_module_path(source);
     try {
-        FileWatcher watcher(source);  // before the first build, so that no save is missed
+        // The session and the headers of the user's it includes, as its last
+        // build read them; watched from before the first build, so that no
+        // save is missed, and again after every build (includes change).
+        std::vector<fs::path> files = builder.user_files(source, module);
+        auto watcher = std::make_unique<FileWatcher>(files);
         fmt::print("watching {} (Ctrl-C to stop)\n", source.string());
         builder.precompiled_header(opt.verbose);  // now, even if the module is current: the first save is fast
         bool force = opt.force;
         for (;;) {
             if (build(builder, source, opt, force, true)) remote_load(opt.remote, module, opt.load);
             std::fflush(stdout);
+            if (auto now = builder.user_files(source, module); now != files) {
+                files = std::move(now);
+                watcher = std::make_unique<FileWatcher>(files);
+                if (opt.verbose) fmt::print("watching {} files\n", files.size());
+            }
             do {
-                watcher.wait_change();
+                watcher->wait_change();
             } while (!fs::exists(source));  // mid-save: the new file is not there yet
-            fmt::print("\n--- {:%H:%M:%S} {} saved\n", fmt::localtime(std::time(nullptr)), source.filename().string());
+            std::string saved;
+            for (const fs::path& f : watcher->changed()) saved += (saved.empty() ? "" : ", ") + f.filename().string();
+            fmt::print("\n--- {:%H:%M:%S} {} saved\n", fmt::localtime(std::time(nullptr)), saved);
             force = true;  // a save always reloads, even one that changed nothing
         }
     } catch (const WatchError& e) {

@@ -510,13 +510,55 @@ PrecompiledHeader SessionBuilder::find_or_build_pch(bool verbose) const {
     return pch;
 }
 
+namespace {
+
+// Where the compiler's dependency list of `module` is kept: beside it,
+// hidden, replaced together with the module.
+fs::path dependency_file_of(const fs::path& module) {
+    return module.parent_path() / fmt::format(".{}.d", module.filename().string());
+}
+
+}  // namespace
+
+std::vector<fs::path> SessionBuilder::dependencies(const fs::path& module) const {
+    std::vector<fs::path> files;
+    for (const std::string& file : dependencies_in(read_whole(dependency_file_of(module)))) {
+        files.push_back(fs::absolute(file).lexically_normal());
+    }
+    return files;
+}
+
+std::vector<fs::path> SessionBuilder::user_files(const fs::path& source, const fs::path& module) const {
+    const fs::path own_source = fs::absolute(source).lexically_normal();
+    const auto under = [](const fs::path& file, const fs::path& dir) {
+        if (dir.empty()) return false;
+        const fs::path d = fs::absolute(dir).lexically_normal();
+        const auto [end, _] = std::mismatch(d.begin(), d.end(), file.begin(), file.end());
+        return end == d.end();
+    };
+    std::vector<fs::path> files{source};
+    for (const fs::path& file : dependencies(module)) {
+        if (file == own_source || under(file, "/usr") || under(file, toolchain_.include_dir) ||
+            under(file, toolchain_.cache_dir)) {
+            continue;
+        }
+        files.push_back(file);
+    }
+    return files;
+}
+
 bool SessionBuilder::stale(const fs::path& source, const fs::path& module) const {
     std::error_code ec;
     const auto built = fs::last_write_time(module, ec);
     if (ec) return true;
     const auto edited = fs::last_write_time(source, ec);
     if (ec || built < edited) return true;
-    return built < newest_under(toolchain_.include_dir / "lel");
+    if (built < newest_under(toolchain_.include_dir / "lel")) return true;
+    for (const fs::path& file : dependencies(module)) {
+        const auto changed = fs::last_write_time(file, ec);
+        if (ec || built < changed) return true;  // a header that went is a change too
+    }
+    return false;
 }
 
 BuildResult SessionBuilder::build(const fs::path& source, fs::path output, bool force, bool verbose) const {
@@ -544,7 +586,10 @@ BuildResult SessionBuilder::build(const fs::path& source, fs::path output, bool 
 
     const fs::path temporary = result.module.parent_path() /
                                fmt::format(".{}.{}.tmp", result.module.filename().string(), getpid());
+    const fs::path dependency_file = dependency_file_of(result.module);
+    const fs::path temporary_dependencies = temporary.string() + ".d";
     result.command = command(source, temporary, pch.flags);
+    result.command.insert(result.command.end(), {"-MD", "-MF", temporary_dependencies.string()});
     if (verbose) fmt::print("{}\n", quoted_command(result.command));
     std::fflush(stdout);  // before the compiler's own output
 
@@ -553,9 +598,13 @@ BuildResult SessionBuilder::build(const fs::path& source, fs::path output, bool 
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!child.ok) {
         fs::remove(temporary, ec);
+        fs::remove(temporary_dependencies, ec);
         result.message = child.message;
         return result;
     }
+    // The list first: a module never stands beside a list older than itself.
+    fs::rename(temporary_dependencies, dependency_file, ec);
+    if (ec) fs::remove(temporary_dependencies, ec);
     fs::rename(temporary, result.module, ec);
     if (ec) {
         result.message = fmt::format("cannot write '{}': {}", result.module.string(), ec.message());

@@ -105,9 +105,22 @@ public:
     std::vector<std::string> command(const std::filesystem::path& source, const std::filesystem::path& output,
                                      const std::vector<std::string>& pch_flags = {}) const;
 
-    /// True when `module` is missing or older than `source` or than any of
-    /// lel's headers (a module built against older headers may not load).
+    /// True when `module` is missing or older than `source`, than any of
+    /// lel's headers (a module built against older headers may not load) or
+    /// than any file its last build read (the compiler's dependency list,
+    /// kept beside the module: a header of the user's own included by the
+    /// session counts as much as the session).
     bool stale(const std::filesystem::path& source, const std::filesystem::path& module) const;
+
+    /// Every file the last build of `module` read, from its dependency list
+    /// (empty when it has none).
+    std::vector<std::filesystem::path> dependencies(const std::filesystem::path& module) const;
+
+    /// What `lel watch` watches for `source`: the session itself and every
+    /// file of the user's its last build of `module` read (not lel's nor the
+    /// system's headers, nor the precompiled header).
+    std::vector<std::filesystem::path> user_files(const std::filesystem::path& source,
+                                                  const std::filesystem::path& module) const;
 
     /// The precompiled header for this toolchain: the cached one if it is
     /// current, else built now (seconds, blocking). Never throws; on any

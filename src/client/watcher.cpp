@@ -34,17 +34,22 @@ bool readable(int fd, std::chrono::milliseconds ms) {
 
 }  // namespace
 
-FileWatcher::FileWatcher(const fs::path& file) {
-    const fs::path absolute = fs::absolute(file).lexically_normal();
-    name_ = absolute.filename().string();
-    const fs::path dir = absolute.parent_path();
+FileWatcher::FileWatcher(const fs::path& file) : FileWatcher(std::vector<fs::path>{file}) {}
+
+FileWatcher::FileWatcher(const std::vector<fs::path>& files) {
     fd_ = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     if (fd_ < 0) throw WatchError(fmt::format("inotify_init failed: {}", std::strerror(errno)));
     constexpr uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
-    if (inotify_add_watch(fd_, dir.c_str(), mask) < 0) {
-        const int err = errno;
-        close(fd_);
-        throw WatchError(fmt::format("cannot watch directory '{}': {}", dir.string(), std::strerror(err)));
+    for (const fs::path& file : files) {
+        const fs::path absolute = fs::absolute(file).lexically_normal();
+        const fs::path dir = absolute.parent_path();
+        const int wd = inotify_add_watch(fd_, dir.c_str(), mask);  // the same wd for a directory seen before
+        if (wd < 0) {
+            const int err = errno;
+            close(fd_);
+            throw WatchError(fmt::format("cannot watch directory '{}': {}", dir.string(), std::strerror(err)));
+        }
+        names_[wd].emplace(absolute.filename().string(), file);
     }
 }
 
@@ -66,9 +71,16 @@ bool FileWatcher::read_events() {
             const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
             at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
             if (event->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
-                throw WatchError("the watched directory was deleted or moved");
+                throw WatchError("a watched directory was deleted or moved");
             }
-            if (event->len > 0 && name_ == event->name) saved = true;
+            const auto dir = names_.find(event->wd);
+            if (event->len == 0 || dir == names_.end()) continue;
+            const auto file = dir->second.find(std::string_view(event->name));
+            if (file == dir->second.end()) continue;
+            saved = true;
+            if (std::find(changed_.begin(), changed_.end(), file->second) == changed_.end()) {
+                changed_.push_back(file->second);
+            }
         }
     }
 }
@@ -82,6 +94,7 @@ bool FileWatcher::wait_change(std::chrono::milliseconds timeout, std::chrono::mi
             if (left.count() < 0) return false;
         }
         if (!readable(fd_, left)) return false;
+        changed_.clear();
         if (read_events()) break;
     }
     while (readable(fd_, quiet)) read_events();  // debounce: wait for the burst to end

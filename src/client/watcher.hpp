@@ -8,13 +8,18 @@
 // events (truncate + write + close, backup + rename), so after the first one
 // the watcher waits until no event has come for a quiet period (debounce).
 //
+// Several files can be watched at once (a session and the headers it
+// includes): one inotify watch per directory, events filtered by name.
+//
 // Threads: one thread; wait_change blocks.
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace lel::client {
 
@@ -28,23 +33,31 @@ public:
     /// Watches `file` (it need not exist yet; its directory must). Throws
     /// WatchError.
     explicit FileWatcher(const std::filesystem::path& file);
+    /// Watches every one of `files` (the same conditions, each).
+    explicit FileWatcher(const std::vector<std::filesystem::path>& files);
     ~FileWatcher();
     FileWatcher(const FileWatcher&) = delete;
     FileWatcher& operator=(const FileWatcher&) = delete;
 
-    /// Blocks until the file is saved, then until `quiet` has passed without
-    /// another save of it; true then. False if `timeout` passes first
+    /// Blocks until a watched file is saved, then until `quiet` has passed
+    /// without another save; true then (changed() says which). False if `timeout` passes first
     /// (negative: wait forever). Throws WatchError if the watch is lost
     /// (the directory was deleted or moved).
     bool wait_change(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1),
                      std::chrono::milliseconds quiet = std::chrono::milliseconds(50));
 
+    /// The watched files saved during the last wait_change() that returned
+    /// true, in the order first seen.
+    const std::vector<std::filesystem::path>& changed() const noexcept { return changed_; }
+
 private:
-    // Reads what is pending; true if it included a save of the file.
+    // Reads what is pending; true if it included a save of a watched file.
     bool read_events();
 
     int fd_ = -1;
-    std::string name_;  // the file's name in the watched directory
+    // Per watched directory (by watch descriptor): the files watched in it.
+    std::map<int, std::map<std::string, std::filesystem::path, std::less<>>> names_;
+    std::vector<std::filesystem::path> changed_;
 };
 
 }  // namespace lel::client

@@ -279,6 +279,42 @@ TEST(LelWatch, LoadsAtStartThenAgainOnEverySaveAndSurvivesABrokenOne) {
     EXPECT_NE(r.out.find("saved"), std::string::npos) << r.out;
 }
 
+TEST(LelWatch, ASaveOfAHeaderTheSessionIncludesRebuildsAndReloads) {
+    TempDir dir;
+    FakeDaemon daemon;
+    write_file(dir / "gain.hpp", "inline constexpr double gain = 0.5;\n");
+    write_file(dir / "tone.cpp", std::string("#include \"gain.hpp\"\n") + valid_session);
+    LelProcess lel({"watch", "--port", std::to_string(daemon.port()), "tone.cpp"}, dir.path());
+    const std::string module = (fs::canonical(dir.path()) / "tone.so").string();
+    const auto answer_load = [&] {
+        const auto request = daemon.receive(30s);
+        if (!request) return false;
+        EXPECT_EQ(request->string_at(0), module);
+        daemon.reply({"/lel/done", {std::string("/lel/load"), module, int32_t{1}, int64_t{0}}});
+        return true;
+    };
+    ASSERT_TRUE(answer_load()) << "no load at start";
+    std::this_thread::sleep_for(500ms);  // the watch of the header starts after the first build
+    write_file(dir / "gain.hpp", "inline constexpr double gain = 0.25;\n");
+    ASSERT_TRUE(answer_load()) << "no load after the header was saved";
+    kill(lel.pid(), SIGTERM);
+    const LelResult r = lel.wait();
+    EXPECT_NE(r.out.find("gain.hpp saved"), std::string::npos) << r.out;
+}
+
+TEST(LelBuild, AHeaderChangedSinceTheLastBuildIsRebuilt) {
+    TempDir dir;
+    write_file(dir / "gain.hpp", "inline constexpr double gain = 0.5;\n");
+    write_file(dir / "tone.cpp", std::string("#include \"gain.hpp\"\n") + valid_session);
+    ASSERT_EQ(run_lel({"build", "tone.cpp"}, dir.path()).status, 0);
+    const auto built = fs::last_write_time(dir / "tone.so");
+    write_file(dir / "gain.hpp", "inline constexpr double gain = 0.25;\n");
+    fs::last_write_time(dir / "gain.hpp", built + std::chrono::seconds(1));
+    const LelResult r = run_lel({"build", "tone.cpp"}, dir.path());
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_GT(fs::last_write_time(dir / "tone.so"), built) << "not rebuilt after its header changed:\n" << r.out;
+}
+
 TEST(LelStatus, PrintsEveryKeyValuePairOnItsOwnLine) {
     TempDir dir;
     FakeDaemon daemon;

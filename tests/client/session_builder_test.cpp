@@ -118,6 +118,33 @@ TEST(SessionBuilder, AModuleIsStaleWhenMissingOrOlderThanItsSource) {
     EXPECT_TRUE(b.stale(dir / "s.cpp", dir / "s.so"));
 }
 
+// A session of several files: a header of the user's that it includes is
+// part of it, for `lel load` (rebuild) and for `lel watch` (watch it).
+TEST(SessionBuilder, AModuleIsStaleWhenAHeaderItIncludesChanges) {
+    TempDir dir;
+    const SessionBuilder b(private_toolchain(dir));
+    fs::create_directories(dir / "parts");
+    write_file(dir / "parts" / "tune.hpp", "inline constexpr double tune = 440.0;\n");
+    write_file(dir / "s.cpp", "#include \"parts/tune.hpp\"\n#include <lel/lel.hpp>\n"
+                              "LEL_SESSION(session) { session.add(\"t\", [](auto&) { return tune * 0.0; }); }\n");
+    const BuildResult built = b.build(dir / "s.cpp");
+    ASSERT_TRUE(built) << built.message;
+    ASSERT_FALSE(b.stale(dir / "s.cpp", dir / "s.so"));
+
+    const auto files = b.user_files(dir / "s.cpp", dir / "s.so");
+    EXPECT_EQ(files.size(), 2u);  // the session and its header; not lel's, not the system's
+    EXPECT_NE(std::find(files.begin(), files.end(), fs::absolute(dir / "parts" / "tune.hpp").lexically_normal()),
+              files.end());
+
+    const auto built_at = fs::last_write_time(dir / "s.so");
+    write_file(dir / "parts" / "tune.hpp", "inline constexpr double tune = 330.0;\n");
+    fs::last_write_time(dir / "parts" / "tune.hpp", built_at + std::chrono::seconds(1));
+    EXPECT_TRUE(b.stale(dir / "s.cpp", dir / "s.so")) << "the header changed after the build";
+
+    fs::remove(dir / "parts" / "tune.hpp");
+    EXPECT_TRUE(b.stale(dir / "s.cpp", dir / "s.so")) << "a header that went is a change too";
+}
+
 TEST(SessionBuilder, AMissingCompilerFailsWithAMessage) {
     TempDir dir;
     write_file(dir / "s.cpp", valid_session);
@@ -150,8 +177,11 @@ TEST(SessionBuilder, AFailedRebuildKeepsThePreviousModule) {
     const BuildResult second = b.build(dir / "s.cpp", {}, true);
     EXPECT_EQ(second.outcome, BuildResult::Outcome::failed);
     EXPECT_EQ(read_file(dir / "s.so"), before);
-    EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 2)
-        << "a temporary file was left behind";
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(dir.path())) left.push_back(e.path().filename().string());
+    std::sort(left.begin(), left.end());
+    // The source, the module and the module's dependency list: no temporary file.
+    EXPECT_EQ(left, (std::vector<std::string>{".s.so.d", "s.cpp", "s.so"}));
 }
 
 TEST(PrecompiledHeader, TheCacheIsUnderXdgCacheHomeAndLelNoPchTurnsItOff) {

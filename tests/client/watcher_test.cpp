@@ -59,6 +59,24 @@ TEST(FileWatcher, ABurstOfWritesIsOneChange) {
     EXPECT_FALSE(w.wait_change(100ms)) << "the burst was reported more than once";
 }
 
+TEST(FileWatcher, WatchingSeveralFilesItSeesASaveOfAnyAndSaysWhich) {
+    TempDir dir;
+    fs::create_directories(dir / "parts");
+    write_file(dir / "s.cpp", "a");
+    write_file(dir / "parts" / "h.hpp", "a");
+    write_file(dir / "other.hpp", "a");
+    FileWatcher w(std::vector<fs::path>{dir / "s.cpp", dir / "parts" / "h.hpp"});
+    write_file(dir / "other.hpp", "b");
+    EXPECT_FALSE(w.wait_change(200ms)) << "a file not watched";
+    write_file(dir / "parts" / "h.hpp", "b");
+    ASSERT_TRUE(w.wait_change(1s));
+    ASSERT_EQ(w.changed().size(), 1u);
+    EXPECT_EQ(w.changed()[0], dir / "parts" / "h.hpp");
+    write_file(dir / "s.cpp", "b");
+    ASSERT_TRUE(w.wait_change(1s));
+    EXPECT_EQ(w.changed(), std::vector<fs::path>{dir / "s.cpp"});
+}
+
 TEST(FileWatcher, AMissingDirectoryThrows) {
     TempDir dir;
     EXPECT_THROW(FileWatcher(dir / "nowhere" / "s.cpp"), WatchError);
