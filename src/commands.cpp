@@ -145,7 +145,7 @@ void on_remove(OscServer& s, CommandContext& c, const OscRequest& r) {
 
 void on_reset(OscServer& s, CommandContext& c, const OscRequest& r) {
     if (!no_arguments(s, r)) return;
-    const CommandResult result = c.engine.reset(c.swap_timeout);
+    const CommandResult result = c.engine.reset();
     if (!result) {
         spdlog::error("reset: {}", result.message);
         s.fail(r.path(), result.message);
