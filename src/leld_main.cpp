@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
             try {
                 return lel::resolve_module_dir(dir).string();
             } catch (const std::exception& e) {
-                throw CLI::ValidationError("--module-dir", e.what());
+                throw CLI::ValidationError(e.what());
             }
         });
     app.add_option("-n,--name", opt.name, "JACK client name")->capture_default_str();

@@ -59,11 +59,12 @@ std::string distrust(const struct stat& st, const fs::path& shown) {
     return {};
 }
 
-void require_trusted(const struct stat& st, const fs::path& shown, const fs::path& module) {
+// `subject` names what is refused: "module PATH" or "module directory DIR".
+void require_trusted(const struct stat& st, const fs::path& shown, const std::string& subject) {
     if (const std::string why = distrust(st, shown); !why.empty()) {
-        throw ModuleError(fmt::format("untrusted module {}: {}; leld loads only what its own user (or root) alone "
+        throw ModuleError(fmt::format("untrusted {}: {}; leld loads only what its own user (or root) alone "
                                       "can write, the file and every directory above it",
-                                      module.string(), why));
+                                      subject, why));
     }
 }
 
@@ -82,16 +83,16 @@ fs::path resolve(const fs::path& path) {
 
 // Walks the directories of `real` (resolved, absolute) from "/", each opened
 // O_PATH | O_NOFOLLOW and checked on its descriptor. The last one's descriptor.
-FileDescriptor open_trusted_dirs(const fs::path& real, const fs::path& module) {
+FileDescriptor open_trusted_dirs(const fs::path& real, const fs::path& module, const std::string& subject) {
     FileDescriptor dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir) changed_while_loading(module, "/");
     fs::path shown = "/";
-    require_trusted(stat_of(dir, shown), shown, module);
+    require_trusted(stat_of(dir, shown), shown, subject);
     for (const fs::path& component : real.parent_path().relative_path()) {
         shown /= component;
         FileDescriptor next(::openat(dir.get(), component.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!next) changed_while_loading(module, shown);
-        require_trusted(stat_of(next, shown), shown, module);
+        require_trusted(stat_of(next, shown), shown, subject);
         dir = std::move(next);
     }
     return dir;
@@ -110,7 +111,8 @@ ModuleFile open_trusted_module(const fs::path& path, const fs::path& module_dir)
         throw ModuleError(fmt::format("{} is outside the module directory {} (--module-dir){}", path.string(),
                                       module_dir.string(), real == path ? "" : fmt::format(": it resolves to {}", real.string())));
     }
-    const FileDescriptor dir = open_trusted_dirs(real, path);
+    const std::string subject = "module " + path.string();
+    const FileDescriptor dir = open_trusted_dirs(real, path, subject);
     const fs::path name = real.filename();
 
     // O_PATH first: a FIFO or a device must not even be opened.
@@ -127,7 +129,7 @@ ModuleFile open_trusted_module(const fs::path& path, const fs::path& module_dir)
         errno = ESTALE;
         changed_while_loading(path, real);
     }
-    require_trusted(st, real, path);
+    require_trusted(st, real, subject);
     const auto size = static_cast<uint64_t>(st.st_size);
     if (size > max_module_bytes) {
         throw ModuleError(fmt::format("module too large: {} is {} bytes, the limit is {} MiB", path.string(), size,
@@ -138,12 +140,13 @@ ModuleFile open_trusted_module(const fs::path& path, const fs::path& module_dir)
 
 fs::path resolve_module_dir(const fs::path& dir) {
     const fs::path real = resolve(fs::absolute(dir));
-    const FileDescriptor parent = open_trusted_dirs(real, dir);
+    const std::string subject = "module directory " + dir.string();
+    const FileDescriptor parent = open_trusted_dirs(real, dir, subject);
     if (real == real.root_path()) return real;  // "/" was checked as the first directory
     const FileDescriptor self(
         ::openat(parent.get(), real.filename().c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!self) throw ModuleError(fmt::format("module directory {}: {}", dir.string(), std::strerror(errno)));
-    require_trusted(stat_of(self, real), real, dir);
+    require_trusted(stat_of(self, real), real, subject);
     return real;
 }
 
