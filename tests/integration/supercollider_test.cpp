@@ -1,0 +1,151 @@
+// scripts/supercollider-example.scd run as a script by a real sclang
+// (headless) against leld on a private jackd (dummy, 48 kHz / 64).
+//
+// The example's defaults are changed through its environment variables only
+// (LEL_PORT, LEL_SC_FM / LEL_SC_ECHO = the test modules sine_440 / sine_660,
+// LEL_SC_BARS = 1, LEL_SC_CYCLES = 2), so the file under test is the one a
+// user runs. What the script intends, checked from leld's side (its log and
+// /lel/status): the two scenes take turns, fm first, each on a bar line of
+// leld's grid (a quantum of 4 beats at 120 bpm) and for exactly LEL_SC_BARS
+// bars, no load is superseded, nothing else is loaded, and the clear at the
+// end comes on the bar line after the last scene. ~15 s, most of it sclang
+// compiling its class library.
+//
+// Skipped when sclang (Debian: supercollider-language) is not installed.
+#include "harness.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace lel::test {
+namespace {
+
+constexpr int bars = 1;    // per scene
+constexpr int cycles = 2;  // fm + echo, twice
+constexpr int64_t bar_frames = JackServer::sample_rate * 2;  // 4 beats at 120 bpm
+/// How far from its bar line the closing clear may land: sclang sends it
+/// when its own clock says the last bar is over, leld swaps at its next block.
+constexpr int64_t clear_early = JackServer::sample_rate / 10, clear_late = JackServer::sample_rate / 2;
+/// sclang starts in ~5 s (class library) and plays ~10 s.
+constexpr auto sclang_timeout = 50s;
+
+/// sclang from LEL_TEST_SCLANG or PATH; empty if there is none.
+fs::path find_sclang() {
+    if (const char* set = std::getenv("LEL_TEST_SCLANG"); set && *set) return set;
+    std::istringstream dirs(std::getenv("PATH") ? std::getenv("PATH") : "");
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        const fs::path candidate = fs::path(dir) / "sclang";
+        if (!dir.empty() && access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return {};
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream all;
+    all << in.rdbuf();
+    return all.str();
+}
+
+struct Landed {
+    std::string path;
+    int64_t frame;
+};
+
+/// leld's "loaded PATH: N signals, in effect at frame F" lines, in order.
+std::vector<Landed> landed_loads(const std::string& log) {
+    static const std::regex line(R"(loaded (.+?)(?: \(crossfade\))?: \d+ signals, in effect at frame (-?\d+))");
+    std::vector<Landed> out;
+    for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) {
+        out.push_back({(*it)[1].str(), std::stoll((*it)[2].str())});
+    }
+    return out;
+}
+
+/// Every line of `log` that contains `word`.
+std::string lines_with(const std::string& log, std::string_view word) {
+    std::istringstream in(log);
+    std::string out;
+    for (std::string l; std::getline(in, l);) {
+        if (l.find(word) != std::string::npos) out += l + "\n";
+    }
+    return out;
+}
+
+/// What the script intends, read from leld's log: the scenes take turns, fm
+/// first, each on a bar line and for `bars` bars; nothing superseded; one
+/// clear, on the bar line after the last scene.
+void expect_scenes_as_intended(const std::string& log, const std::string& fm, const std::string& echo) {
+    EXPECT_EQ(lines_with(log, "superseded"), "") << "a load was superseded";
+
+    const std::vector<Landed> landed = landed_loads(log);
+    ASSERT_EQ(landed.size(), 2u * cycles) << "loads that took effect";
+    for (std::size_t i = 0; i < landed.size(); ++i) {
+        SCOPED_TRACE("scene " + std::to_string(i) + " at frame " + std::to_string(landed[i].frame));
+        EXPECT_EQ(landed[i].path, i % 2 == 0 ? fm : echo) << "the scenes do not take turns, fm first";
+        EXPECT_EQ(landed[i].frame % bar_frames, 0) << "not on a bar line of leld's grid";
+        if (i > 0) {
+            EXPECT_EQ(landed[i].frame - landed[i - 1].frame, bars * bar_frames)
+                << "the scene before lasted " << (landed[i].frame - landed[i - 1].frame) / double(bar_frames)
+                << " bars, not " << bars;
+        }
+    }
+
+    static const std::regex cleared_line(R"(cleared: no signals from frame (-?\d+))");
+    std::vector<int64_t> cleared;
+    for (std::sregex_iterator it(log.begin(), log.end(), cleared_line), end; it != end; ++it) {
+        cleared.push_back(std::stoll((*it)[1].str()));
+    }
+    ASSERT_EQ(cleared.size(), 1u) << "one clear, at the end";
+    const int64_t end_of_last = landed.back().frame + bars * bar_frames;
+    EXPECT_GE(cleared[0], end_of_last - clear_early) << "the last scene was cut short";
+    EXPECT_LE(cleared[0], end_of_last + clear_late) << "the last scene played on too long";
+}
+
+TEST(SuperColliderExample, RunAsAScriptItAlternatesTheScenesOnLeldsBarLinesWithNoLoadSuperseded) {
+    const fs::path sclang = find_sclang();
+    if (sclang.empty()) GTEST_SKIP() << "sclang is not installed (apt install supercollider-language)";
+    const fs::path example = path_from_env("LEL_TEST_SC_EXAMPLE");
+    const std::string fm = module_path("sine_440").string(), echo = module_path("sine_660").string();
+
+    TempDir dir;
+    JackServer jack(dir.path());
+    Leld leld(dir.path(), {});  // leld's defaults, as a user starts it
+    EnvChanges env = {{"LEL_PORT", std::to_string(leld.port())},
+                      {"LEL_HOST", std::nullopt},
+                      {"LEL_SC_FM", fm},
+                      {"LEL_SC_ECHO", echo},
+                      {"LEL_SC_BARS", std::to_string(bars)},
+                      {"LEL_SC_CYCLES", std::to_string(cycles)},
+                      {"QT_QPA_PLATFORM", "offscreen"},
+                      {"HOME", dir.path().string()}};  // no user's sclang_conf.yaml or extensions
+    if (geteuid() == 0) env.push_back({"QTWEBENGINE_DISABLE_SANDBOX", "1"});
+    Process sc({sclang.string(), "-u", std::to_string(free_udp_port()), example.string()}, environment_with(env),
+               dir.path() / "sclang.log");
+
+    const auto waited = sc.wait_for(sclang_timeout);
+    ASSERT_TRUE(waited.has_value()) << "sclang still runs after " << sclang_timeout.count()
+                                    << " s (the script did not quit)\n--- sclang:\n"
+                                    << sc.log_tail(60) << "--- leld:\n"
+                                    << leld.log_tail(40);
+    EXPECT_EQ(*waited, 0) << "sclang " << describe_wait_status(*waited) << "\n" << sc.log_tail(60);
+
+    OscClient& osc = leld.osc();
+    EXPECT_EQ(status_int(osc, "loads"), 2 * cycles) << "loads other than the switcher's were sent";
+    EXPECT_EQ(status_int(osc, "signals"), 0) << "the script did not clear at its end";
+
+    const std::string log = read_file(leld.process().log());
+    expect_scenes_as_intended(log, fm, echo);
+    if (HasFailure()) std::cout << "--- leld:\n" << log << "--- sclang:\n" << sc.log_tail(60);
+}
+
+}  // namespace
+}  // namespace lel::test
