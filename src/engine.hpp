@@ -85,12 +85,6 @@ public:
     /// result.program_id is the empty program: it has taken effect once
     /// swap_frame() knows it.
     CommandResult reset();
-    /// The same; `unused` is ignored (what reset waited before it stopped
-    /// waiting). Kept until every caller uses reset().
-    CommandResult reset(std::chrono::milliseconds unused) {
-        (void)unused;
-        return reset();
-    }
 
     /// Blocks up to `timeout` until program `id` has taken effect; the frame
     /// at which it did (ProgramMailbox::superseded if it never will).
