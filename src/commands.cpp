@@ -151,7 +151,7 @@ void on_reset(OscServer& s, CommandContext& c, const OscRequest& r) {
         s.fail(r.path(), result.message);
         return;
     }
-    spdlog::info("reset: every signal removed, state wiped");
+    spdlog::info("reset: every signal removed, every name forgotten (their state goes back to the arena)");
     defer(s, c, result.program_id, {}, [](std::optional<uint64_t>) {
         OscMessage m("/lel/done");
         m.add("/lel/reset");

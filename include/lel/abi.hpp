@@ -46,7 +46,7 @@ struct lel_block {
 enum lel_render_status : int32_t {
     LEL_RENDER_OK = 0,
     LEL_RENDER_THREW = 1,       ///< the user's callable threw; nothing was mixed
-    LEL_RENDER_NOT_FINITE = 2,  ///< some samples were NaN or infinite; they were mixed as 0
+    LEL_RENDER_NOT_FINITE = 2,  ///< some samples were NaN, infinite or beyond ±1e4; they were mixed as 0
 };
 
 /// Renders one block of one signal and adds it into the block's mix buses.
