@@ -27,7 +27,9 @@ private_leld_cleanup() {
 }
 trap private_leld_cleanup EXIT
 
-lel() { "$lel_client" "$@" --port "$port"; }
+# Aimed at this leld whatever LEL_HOST and LEL_PORT say (the client lets
+# them override --host and --port, so they are emptied: it ignores empty ones).
+lel() { LEL_HOST='' LEL_PORT='' "$lel_client" "$@" --host 127.0.0.1 --port "$port"; }
 
 private_leld_start() {  # LELD LEL [LELD-OPTIONS...]
     local leld_bin=$1
