@@ -10,10 +10,12 @@
 //
 // Nothing leaves the process: the server is bound to 127.0.0.1 port 0 and
 // the sender has length 0, so no answer is sent; /lel/quit sets a flag.
-// /lel/load with a fuzzed path may open a module: the corpus and the
-// dictionary only name paths that do not exist.
+// /lel/load never loads a real library, whatever path the fuzzer makes up:
+// the engine's module directory (leld --module-dir) is an empty temporary
+// directory, removed at exit.
 #include "commands.hpp"
 #include "engine.hpp"
+#include "module_file.hpp"
 #include "osc_server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -22,11 +24,31 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
 
 namespace {
 
+// An empty directory of our own, for the engine to confine loads to.
+std::filesystem::path empty_module_dir() {
+    std::string dir = (std::filesystem::temp_directory_path() / "lel-fuzz-modules-XXXXXX").string();
+    if (!mkdtemp(dir.data())) std::abort();
+    static const std::filesystem::path made = dir;
+    std::atexit([] { std::filesystem::remove(made); });
+    return lel::resolve_module_dir(dir);
+}
+
+lel::EngineConfig engine_config() {
+    lel::EngineConfig config;
+    config.max_block = 64;
+    config.state_doubles = 1u << 16;
+    config.module_dir = empty_module_dir();
+    return config;
+}
+
 struct Target {
-    lel::Engine engine{lel::EngineConfig{.sample_rate = 48000.0, .max_block = 64, .state_doubles = 1u << 16}};
+    lel::Engine engine{engine_config()};
     lel::OscServer server{"127.0.0.1", 0};
     lel::CommandContext context{.engine = engine};
     bool quit_asked = false;
