@@ -52,18 +52,25 @@ std::optional<std::string> OscRequest::string_at(int i) const {
     if (i < 0 || i >= argc()) return std::nullopt;
     const char t = types()[static_cast<std::size_t>(i)];
     lo_arg* a = lo_message_get_argv(msg_)[i];
-    if (t == LO_STRING || t == LO_SYMBOL) return std::string(&a->s);
+    // liblo's arguments are only 4-byte aligned: read them as bytes.
+    if (t == LO_STRING || t == LO_SYMBOL) return std::string(reinterpret_cast<const char*>(a));
     return std::nullopt;
 }
 
 std::optional<double> OscRequest::number_at(int i) const {
     if (i < 0 || i >= argc()) return std::nullopt;
-    lo_arg* a = lo_message_get_argv(msg_)[i];
+    // liblo's arguments are only 4-byte aligned (an 8-byte one after a
+    // string may sit at any multiple of 4): copy them out, never dereference.
+    const void* a = lo_message_get_argv(msg_)[i];
+    const auto read = [a]<class T>(T v) {
+        std::memcpy(&v, a, sizeof v);
+        return static_cast<double>(v);
+    };
     switch (types()[static_cast<std::size_t>(i)]) {
-        case LO_INT32: return a->i;
-        case LO_INT64: return static_cast<double>(a->h);
-        case LO_FLOAT: return a->f;
-        case LO_DOUBLE: return a->d;
+        case LO_INT32: return read(int32_t{});
+        case LO_INT64: return read(int64_t{});
+        case LO_FLOAT: return read(float{});
+        case LO_DOUBLE: return read(double{});
         default: return std::nullopt;
     }
 }

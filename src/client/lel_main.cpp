@@ -26,6 +26,7 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <optional>
 #include <ctime>
 
@@ -213,11 +214,31 @@ void add_load_options(CLI::App* command, Options& opt) {
                       "give changed signals fresh state and crossfade to them");
 }
 
+// $LEL_PORT / $LEL_HOST for the options `command` was not given. False
+// (after saying why) for a LEL_PORT that is not a port.
+bool remote_from_environment(const CLI::App* command, Remote& remote) {
+    const char* port = std::getenv("LEL_PORT");
+    if (port && *port && command->count("--port") == 0) {
+        char* end = nullptr;
+        const long p = std::strtol(port, &end, 10);
+        if (*end != '\0' || p < 1 || p > 65535) {
+            fmt::print(stderr, "lel: LEL_PORT='{}' is not a UDP port (1 to 65535)\n", port);
+            return false;
+        }
+        remote.port = static_cast<uint16_t>(p);
+    }
+    const char* host = std::getenv("LEL_HOST");
+    if (host && *host && command->count("--host") == 0) remote.host = host;
+    return true;
+}
+
 void add_remote_options(CLI::App* command, Options& opt) {
-    command->add_option("-p,--port", opt.remote.port, "leld's OSC port (UDP)")
-        ->envname("LEL_PORT")
+    // $LEL_PORT and $LEL_HOST are read after parsing (remote_from_environment):
+    // CLI11's envname would let them override an explicit --port/--host.
+    command->add_option("-p,--port", opt.remote.port, "leld's OSC port (UDP; default $LEL_PORT, else 57140)")
         ->capture_default_str();
-    command->add_option("-H,--host", opt.remote.host, "leld's address")->envname("LEL_HOST")->capture_default_str();
+    command->add_option("-H,--host", opt.remote.host, "leld's address (default $LEL_HOST, else 127.0.0.1)")
+        ->capture_default_str();
     command->add_option("-t,--timeout", opt.timeout_s, "seconds to wait for leld's answer")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
@@ -267,6 +288,9 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? exit_ok : exit_usage;
+    }
+    if (!app.get_subcommands().empty() && !remote_from_environment(app.get_subcommands().front(), opt.remote)) {
+        return exit_usage;
     }
     if (opt.load.quantum && app.get_subcommands().front()->count("--timeout") == 0) {
         opt.timeout_s = quantized_load_timeout_s;

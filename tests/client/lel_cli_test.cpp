@@ -357,6 +357,29 @@ TEST(LelPing, PrintsPong) {
     EXPECT_EQ(r.out.rfind("pong (", 0), 0u) << r.out;
 }
 
+// $LEL_PORT and $LEL_HOST are defaults: an explicit --port or --host wins.
+TEST(LelPing, AnExplicitPortWinsOverLelPortWhichIsOnlyTheDefault) {
+    TempDir dir;
+    FakeDaemon daemon;
+    const std::string port = std::to_string(daemon.port());
+    {
+        setenv("LEL_PORT", "1", 1);
+        setenv("LEL_HOST", "127.0.0.2", 1);
+        LelProcess lel({"ping", "--port", port, "--host", "127.0.0.1", "--timeout", "3"}, dir.path());
+        unsetenv("LEL_PORT");
+        unsetenv("LEL_HOST");
+        ASSERT_TRUE(daemon.receive(10s).has_value()) << "the ping did not go to --port/--host";
+        daemon.reply({"/lel/pong", {}});
+        EXPECT_EQ(lel.wait().status, 0);
+    }
+    setenv("LEL_PORT", port.c_str(), 1);
+    LelProcess lel({"ping", "--timeout", "3"}, dir.path());
+    unsetenv("LEL_PORT");
+    ASSERT_TRUE(daemon.receive(10s).has_value()) << "without --port, LEL_PORT is not used";
+    daemon.reply({"/lel/pong", {}});
+    EXPECT_EQ(lel.wait().status, 0);
+}
+
 TEST(LelUsage, NoSubcommandOrAnUnknownOptionExitsTwo) {
     TempDir dir;
     EXPECT_EQ(run_lel({}, dir.path()).status, 2);
