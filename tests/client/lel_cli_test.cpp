@@ -251,19 +251,23 @@ TEST(LelFade, ANegativeOrMissingValueIsAUsageError) {
     EXPECT_EQ(run_lel({"tempo", "abc"}, dir.path()).status, 2);
 }
 
+/// Waits (up to 30 s) for `lel watch` to load `module` and answers it; false
+/// if no load came.
+bool answer_watch_load(FakeDaemon& daemon, const fs::path& module) {
+    const std::string path = fs::canonical(module.parent_path()) / module.filename();
+    const auto request = daemon.receive(30s);
+    if (!request) return false;
+    EXPECT_EQ(request->string_at(0), path);
+    daemon.reply({"/lel/done", {std::string("/lel/load"), path, int32_t{1}, int64_t{0}}});
+    return true;
+}
+
 TEST(LelWatch, LoadsAtStartThenAgainOnEverySaveAndSurvivesABrokenOne) {
     TempDir dir;
     FakeDaemon daemon;
     write_file(dir / "tone.cpp", valid_session);
     LelProcess lel({"watch", "--port", std::to_string(daemon.port()), "tone.cpp"}, dir.path());
-    const std::string module = (fs::canonical(dir.path()) / "tone.so").string();
-    const auto answer_load = [&] {
-        const auto request = daemon.receive(30s);
-        if (!request) return false;
-        EXPECT_EQ(request->string_at(0), module);
-        daemon.reply({"/lel/done", {std::string("/lel/load"), module, int32_t{1}, int64_t{0}}});
-        return true;
-    };
+    const auto answer_load = [&] { return answer_watch_load(daemon, dir / "tone.so"); };
     ASSERT_TRUE(answer_load()) << "no load at start";
 
     write_file(dir / "tone.cpp", broken_session);  // a save that does not build: nothing is sent
@@ -285,14 +289,7 @@ TEST(LelWatch, ASaveOfAHeaderTheSessionIncludesRebuildsAndReloads) {
     write_file(dir / "gain.hpp", "inline constexpr double gain = 0.5;\n");
     write_file(dir / "tone.cpp", std::string("#include \"gain.hpp\"\n") + valid_session);
     LelProcess lel({"watch", "--port", std::to_string(daemon.port()), "tone.cpp"}, dir.path());
-    const std::string module = (fs::canonical(dir.path()) / "tone.so").string();
-    const auto answer_load = [&] {
-        const auto request = daemon.receive(30s);
-        if (!request) return false;
-        EXPECT_EQ(request->string_at(0), module);
-        daemon.reply({"/lel/done", {std::string("/lel/load"), module, int32_t{1}, int64_t{0}}});
-        return true;
-    };
+    const auto answer_load = [&] { return answer_watch_load(daemon, dir / "tone.so"); };
     ASSERT_TRUE(answer_load()) << "no load at start";
     std::this_thread::sleep_for(500ms);  // the watch of the header starts after the first build
     write_file(dir / "gain.hpp", "inline constexpr double gain = 0.25;\n");
