@@ -8,6 +8,10 @@
 
 namespace lel {
 
+namespace detail {
+class Recorder;  // dsp/state.hpp
+}
+
 /// Doubles of persistent state a signal gets unless it asks for more
 /// (SignalOptions::state). The issue guarantees at least 128.
 inline constexpr uint32_t default_state_size = 256;
@@ -36,6 +40,19 @@ struct Context {
     uint64_t frame = 0;        ///< absolute sample count since the engine started
     std::string_view name;     ///< the signal's name
     std::span<double> state;   ///< persistent per-name state, zero the first time the name is seen
+    double beat = 0.0;         ///< beats since frame 0 at leld's tempo (the grid quantized loads use)
+    double bpm = 120.0;        ///< leld's tempo (120 when none is set)
+
+    /// The helpers' state (lel::take, dsp/state.hpp): not for user code.
+    /// The n-th helper call of a sample owns the n-th block of this area.
+    struct HelperState {
+        double* area = nullptr;              ///< blocks: a header double, then the block's doubles
+        uint32_t size = 0;                   ///< doubles in `area`
+        uint32_t cursor = 0;                 ///< where the next block starts; 0 at every sample
+        const char* key = nullptr;           ///< the key lel::key gave the next block, if any
+        detail::Recorder* recorder = nullptr;  ///< non-null while the load-time probe runs
+        uint32_t mismatch = 0;               ///< set when a call found another helper's block
+    } helpers;
 };
 
 }  // namespace lel
