@@ -12,5 +12,6 @@
 
 #include <lel/abi.hpp>
 #include <lel/context.hpp>
+#include <lel/dsp/filters.hpp>
 #include <lel/osc.hpp>
 #include <lel/session.hpp>
