@@ -12,6 +12,9 @@
 
 #include <lel/abi.hpp>
 #include <lel/context.hpp>
+#include <lel/dsp/envelopes.hpp>
+#include <lel/dsp/rhythm.hpp>
+#include <lel/dsp/utility.hpp>
 #include <lel/dsp/filters.hpp>
 #include <lel/osc.hpp>
 #include <lel/session.hpp>
