@@ -15,6 +15,7 @@
 #include <lel/dsp/envelopes.hpp>
 #include <lel/dsp/rhythm.hpp>
 #include <lel/dsp/utility.hpp>
+#include <lel/dsp/delays.hpp>
 #include <lel/dsp/filters.hpp>
 #include <lel/osc.hpp>
 #include <lel/session.hpp>
