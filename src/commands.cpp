@@ -207,6 +207,7 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
                                  max_bpm, true);
     if (!bpm) return;
     c.tempo_bpm = *bpm;
+    c.engine.renderer().set_bpm(*bpm > 0 ? *bpm : 120.0);  // s.bpm and s.beat: 120 when none is set
     if (*bpm > 0) {
         spdlog::info("tempo {} bpm: load quanta count beats", *bpm);
     } else {

@@ -61,7 +61,9 @@ CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> mo
     Registry next;
     const uint64_t id = next_program_id_;  // the id publish() will give
     {
-        ProgramBuilder builder(registry_, arena_, std::move(module), options.crossfade ? id : 0);
+        const ProgramBuilder::Settings settings{id, renderer_.sample_rate(), renderer_.frame_approx(),
+                                                renderer_.bpm()};
+        ProgramBuilder builder(registry_, arena_, std::move(module), options.crossfade ? id : 0, settings);
         entry(builder.host());
         if (builder.failed()) return CommandResult::failure(fmt::format("{}: {}", origin, builder.error()));
         next = builder.commit();

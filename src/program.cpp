@@ -3,6 +3,9 @@
 #include "module.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
 
 namespace lel {
 
@@ -47,9 +50,12 @@ Program::Program(const Registry& registry, uint64_t id, uint64_t start_frame)
       exits_(entries_.size(), Exit::stays), id_(id), start_frame_(start_frame) {
     voices_.reserve(entries_.size());
     for (const SignalEntry& e : entries_) {
-        voices_.push_back(Voice{e.callable->render(), e.callable->user(), e.state->data(), e.state->size(),
+        // Entries made without a probe (tests) give their whole lease as raw state.
+        const uint32_t raw = e.raw_size ? e.raw_size : e.state->size();
+        voices_.push_back(Voice{e.callable->render(), e.callable->user(), e.state->data(), raw,
                                 e.callable->channels(), e.state->index(), e.crossfade_in_program == id,
-                                e.name.c_str(), &e.callable->fault, &e.state->poisoned});
+                                e.name.c_str(), &e.callable->fault, &e.state->poisoned,
+                                e.helpers_size ? e.state->data() + raw : nullptr, e.helpers_size});
     }
 }
 
@@ -95,13 +101,11 @@ bool valid_name(std::string_view name) {
 }  // namespace
 
 ProgramBuilder::ProgramBuilder(const Registry& current, StateArena& arena, std::shared_ptr<Module> module,
-                               uint64_t crossfade_program)
-    : next_(current), crossfade_program_(crossfade_program), arena_(arena),
+                               uint64_t crossfade_program, Settings settings)
+    : next_(current), crossfade_program_(crossfade_program), settings_(settings), arena_(arena),
       mark_(arena.mark()), module_(std::move(module)),
       host_{abi_version, this, &host_clear, &host_remove, &host_add, &host_fail} {
-    if (crossfade_program_ != 0) {
-        for (const SignalEntry& e : current.entries()) playing_.insert(e.name);
-    }
+    for (const SignalEntry& e : current.entries()) playing_.insert(e.name);
 }
 
 ProgramBuilder::~ProgramBuilder() {
@@ -124,20 +128,88 @@ bool ProgramBuilder::add(const lel_signal_desc& desc) {
         fail(fmt::format("signal '{}' asks for {} doubles of state; allowed 1 to 2^28", name, desc.state_size));
         return false;
     }
-    // A crossfade gives changed code fresh state: the old code keeps
-    // running on the old slice while it fades out. (acquire() gives fresh
-    // state too when the old code poisoned it.)
-    const bool crossfade = crossfade_program_ != 0 && playing_.contains(std::string(name));
+    std::optional<HelperLayout> layout = probe(desc, name);
+    if (!layout) return false;
+    if (uint64_t{layout->raw} + layout->area() > (1u << 28)) {
+        fail(fmt::format("signal '{}' needs {} doubles of state with its helpers; allowed 2^28", name,
+                         uint64_t{layout->raw} + layout->area()));
+        return false;
+    }
+    // A crossfade asked for gives changed code fresh state: the old code
+    // keeps running on the old slice while it fades out. (So do changed
+    // helper calls, see lease_for, and poisoned state.)
+    const bool playing = playing_.contains(std::string(name));
+    bool crossfade = crossfade_program_ != 0 && playing;
     StateArena::LeasePtr lease;
     try {
-        lease = crossfade ? arena_.acquire_fresh(name, desc.state_size) : arena_.acquire(name, desc.state_size);
+        lease = lease_for(name, *layout, crossfade, crossfade);
     } catch (const ArenaFull& e) {
         fail(e.what());
         return false;
     }
-    next_.put(SignalEntry{std::string(name), std::move(callable), std::move(lease),
-                          crossfade ? crossfade_program_ : 0});
+    const uint64_t crossfade_in = !crossfade || !playing ? 0
+                                  : crossfade_program_ != 0 ? crossfade_program_ : settings_.program_id;
+    next_.put(SignalEntry{std::string(name), std::move(callable), std::move(lease), layout->raw,
+                          static_cast<uint32_t>(layout->area()), crossfade_in});
     return true;
+}
+
+std::optional<HelperLayout> ProgramBuilder::probe(const lel_signal_desc& desc, std::string_view name) {
+    HelperLayout layout;
+    layout.laid_out = true;
+    layout.raw = desc.state_size;
+    if (!desc.probe) return layout;
+    std::vector<double> scratch(desc.state_size, 0.0);
+    const std::string name_z(name);
+    lel_probe p{settings_.sample_rate, settings_.frame, static_cast<double>(settings_.frame) * settings_.bpm / 60.0 /
+                settings_.sample_rate, settings_.bpm, name_z.c_str(), scratch.data(), desc.state_size, 0, &layout,
+                [](void* self, uint32_t kind, uint32_t size, const char* key) {
+                    detail::RecordedBlock b;
+                    b.kind = kind;
+                    b.size = size;
+                    std::strncpy(b.key, key ? key : "", sizeof b.key - 1);
+                    static_cast<HelperLayout*>(self)->blocks.push_back(b);
+                }};
+    switch (desc.probe(desc.user, &p)) {
+        case LEL_RENDER_OK: return layout;
+        case LEL_RENDER_THREW:
+            fail(fmt::format("signal '{}' threw when leld ran it once to find its helpers", name));
+            return std::nullopt;
+        default:
+            fail(fmt::format("signal '{}' calls more than {} helpers per sample", name, detail::Recorder::max_blocks));
+            return std::nullopt;
+    }
+}
+
+StateArena::LeasePtr ProgramBuilder::lease_for(std::string_view name, const HelperLayout& layout, bool fresh,
+                                               bool& crossfade) {
+    const uint64_t size = uint64_t{layout.raw} + layout.area();
+    const StateArena::Lease* old = arena_.find(name);
+    const bool carry = !fresh && old && old->layout.laid_out && old->poisoned.load(std::memory_order_relaxed) == 0;
+    if (carry && old->layout == layout && old->size() >= size) {
+        return arena_.acquire(name, static_cast<uint32_t>(size));  // the same lease: state goes on as it was
+    }
+    if (carry) {
+        // Helper calls (or the raw size) changed: a fresh lease with what
+        // still matches, so no helper ever reads another's state.
+        const StateArena::LeasePtr before = arena_.acquire(name, 1);  // held while its state is copied
+        StateArena::LeasePtr lease = arena_.acquire_fresh(name, static_cast<uint32_t>(size));
+        const Carry c = carry_over(before->layout, before->data(), layout, lease->data());
+        lease->layout = layout;
+        if (c.changed()) {
+            crossfade = true;
+            spdlog::info("signal '{}': its helper calls changed ({}): crossfading from its old code", name,
+                         c.describe());
+        }
+        return lease;
+    }
+    StateArena::LeasePtr lease = fresh ? arena_.acquire_fresh(name, static_cast<uint32_t>(size))
+                                       : arena_.acquire(name, static_cast<uint32_t>(size));
+    if (!(lease->layout == layout)) {
+        lay_out(layout, lease->data());
+        lease->layout = layout;
+    }
+    return lease;
 }
 
 void ProgramBuilder::fail(std::string message) {

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -64,6 +65,8 @@ struct SignalEntry {
     std::string name;
     std::shared_ptr<Callable> callable;
     StateArena::LeasePtr state;  ///< held by every program built from this entry
+    uint32_t raw_size = 0;       ///< doubles of raw s.state at the lease's start
+    uint32_t helpers_size = 0;   ///< doubles of helper area right after them
     /// The program in which this code replaced the name's old code with a
     /// crossfade (0: none). Only that program crossfades it in.
     uint64_t crossfade_in_program = 0;
@@ -97,6 +100,8 @@ struct Voice {
     const char* name;
     std::atomic<uint32_t>* fault;     ///< the callable's: muted for good
     std::atomic<uint32_t>* poisoned;  ///< the state's: its name's next code gets fresh state
+    double* helpers;        ///< the helper area (lel::take), after the raw state; null if none
+    uint32_t helpers_size;  ///< doubles in it
 };
 
 /// How a voice leaves when its program is replaced. Decided by the producer
@@ -135,15 +140,31 @@ private:
     uint64_t start_frame_;
 };
 
+/// What a probe sees of the engine, and the id the program will get.
+struct BuildSettings {
+    uint64_t program_id = 0;  ///< 0: changed helper calls carry state but cannot crossfade
+    double sample_rate = 48000.0;
+    uint64_t frame = 0;
+    double bpm = 120.0;
+};
+
 /// The builder a module's session talks to through lel_host. It starts as a
 /// copy of the current registry; nothing it does is visible until the
 /// caller takes the result, and a failure rolls back its state slices.
+///
+/// Each signal added is probed first (one sample on scratch state, control
+/// thread) to record its helper calls; its lease is sized and laid out for
+/// them, and when they differ from what the name's state was laid out for,
+/// the state that still matches is carried into a fresh lease and the
+/// signal crossfades from its old code (helper_layout.hpp).
 class ProgramBuilder {
 public:
+    using Settings = BuildSettings;
+
     /// With `crossfade_program` != 0, a name whose code changes gets fresh
     /// state and crossfades in, in the program of that id.
     ProgramBuilder(const Registry& current, StateArena& arena, std::shared_ptr<Module> module,
-                   uint64_t crossfade_program = 0);
+                   uint64_t crossfade_program = 0, Settings settings = {});
     ~ProgramBuilder();
 
     /// The C vtable to hand to lel_module_entry.
@@ -164,9 +185,16 @@ public:
     Registry commit();
 
 private:
+    /// The signal's helper calls, from its probe; nullopt after fail().
+    std::optional<HelperLayout> probe(const lel_signal_desc& desc, std::string_view name);
+    /// The lease for `name` laid out as `layout`, carrying what matches;
+    /// sets `crossfade` when the helper calls changed. Throws ArenaFull.
+    StateArena::LeasePtr lease_for(std::string_view name, const HelperLayout& layout, bool fresh, bool& crossfade);
+
     Registry next_;
     uint64_t crossfade_program_;
-    std::unordered_set<std::string> playing_;  // names registered before; filled only for a crossfade
+    Settings settings_;
+    std::unordered_set<std::string> playing_;  // names registered before
     StateArena& arena_;
     StateArena::Mark mark_;
     std::shared_ptr<Module> module_;

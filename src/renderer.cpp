@@ -16,6 +16,7 @@ Renderer::Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, P
       gain_ramp_(max_block_), mix_mono_(max_block_), mix_left_(max_block_), mix_right_(max_block_) {
     if (!(sample_rate > 0.0)) throw std::invalid_argument("sample rate must be positive");
     if (max_block == 0) throw std::invalid_argument("block size must be at least 1");
+    set_bpm(120.0);
 }
 
 Renderer::~Renderer() { release_all(); }
@@ -112,11 +113,15 @@ void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
 // Renders `v` into the mix buses, times `gain` (null: 1). False if it
 // failed: then it is muted.
 bool Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noexcept {
+    const double beats_per_frame = beats_per_frame_.load(std::memory_order_relaxed);
     const lel_block block{frame_now_, n, v.state_size, sample_rate_, dt_, v.name,
-                          mix_mono_.data(), mix_left_.data(), mix_right_.data(), gain};
+                          mix_mono_.data(), mix_left_.data(), mix_right_.data(), gain,
+                          v.helpers, v.helpers_size, 0,
+                          static_cast<double>(frame_now_) * beats_per_frame, beats_per_frame};
     switch (rt::render_signal(v.render, v.user, &block, v.state)) {
         case LEL_RENDER_OK: return true;
         case LEL_RENDER_THREW: mute(v, RtLogRecord::Kind::signal_threw); return false;
+        case LEL_RENDER_HELPER_ORDER: mute(v, RtLogRecord::Kind::helper_order); return false;
         default: mute(v, RtLogRecord::Kind::signal_out_of_range); return false;
     }
 }

@@ -71,6 +71,13 @@ public:
     void set_fade_frames(uint32_t frames) noexcept { fade_frames_.store(frames, std::memory_order_relaxed); }
     uint32_t fade_frames() const noexcept { return fade_frames_.load(std::memory_order_relaxed); }
 
+    /// Any thread; wait-free. The tempo signals see as s.bpm, and count
+    /// s.beat in (beats since frame 0); 120 until set.
+    void set_bpm(double bpm) noexcept {
+        beats_per_frame_.store(bpm / 60.0 / sample_rate_, std::memory_order_relaxed);
+    }
+    double bpm() const noexcept { return beats_per_frame_.load(std::memory_order_relaxed) * 60.0 * sample_rate_; }
+
     /// Any thread; racy. Frames rendered so far (the next frame's index).
     uint64_t frame_approx() const noexcept { return frame_.load(std::memory_order_relaxed); }
     /// Any thread; racy. Signals muted for NaN/inf/out-of-bound samples or exceptions.
@@ -119,6 +126,7 @@ private:
 
     // Written by the control thread, read by the producer.
     std::atomic<uint32_t> fade_frames_{0};
+    std::atomic<double> beats_per_frame_{0.0};  // set in the constructor: 120 bpm
     // Written by the producer, read by anyone.
     std::atomic<uint64_t> frame_{0};
     std::atomic<uint64_t> faults_{0};

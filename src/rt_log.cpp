@@ -27,6 +27,11 @@ void RtLog::drain() {
                              "is replaced (its next code gets fresh state)",
                              r.name, detail::max_sample, r.frame);
                 break;
+            case RtLogRecord::Kind::helper_order:
+                spdlog::warn("signal '{}' called its helpers in another order at frame {} than when it was loaded "
+                             "(a helper called on some samples only?): muted until it is replaced; call every "
+                             "helper on every sample, in the same order", r.name, r.frame);
+                break;
             case RtLogRecord::Kind::signal_threw:
                 spdlog::warn("signal '{}' threw an exception at frame {}: muted until it is replaced", r.name, r.frame);
                 break;

@@ -19,6 +19,7 @@ struct RtLogRecord {
     enum class Kind : uint8_t {
         signal_out_of_range,  // a signal produced NaN, infinity or a sample beyond detail::max_sample; muted
         signal_threw,       // a signal's code threw and it was muted
+        helper_order,       // a signal's helper calls changed order since its probe; muted
     };
     Kind kind;
     uint64_t frame;

@@ -29,6 +29,8 @@
 // is the one field the producer writes.
 #pragma once
 
+#include "helper_layout.hpp"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -70,6 +72,9 @@ public:
         /// hold NaN, so acquire() gives the name's next code a fresh slice.
         /// Read by the control thread.
         std::atomic<uint32_t> poisoned{0};
+        /// What the lease's doubles hold: raw state, then helper blocks
+        /// (helper_layout.hpp). Set by ProgramBuilder. Control thread.
+        HelperLayout layout;
 
     private:
         friend class StateArena;

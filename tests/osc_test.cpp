@@ -54,10 +54,10 @@ TEST(Sine, StartsAtZeroAndAdvancesByTheFrequencyExactly) {
     Fixture f;
     const uint32_t step = lel::detail::phase_increment(440.0, f.s.dt);
     EXPECT_EQ(step, static_cast<uint32_t>(440.0 / 48000.0 * turn));
-    EXPECT_EQ(lel::sine(f.s, 440.0), 0.0);
+    EXPECT_EQ(lel::sine(f.s, 440.0, 0), 0.0);
     uint32_t expected = step;
     for (int i = 1; i < 48000; ++i) {
-        const double y = lel::sine(f.s, 440.0);
+        const double y = lel::sine(f.s, 440.0, 0);
         ASSERT_NEAR(y, exact(expected), 1.2e-6) << i;
         expected += step;
     }
@@ -67,9 +67,9 @@ TEST(Sine, StartsAtZeroAndAdvancesByTheFrequencyExactly) {
 TEST(Sine, PlaysItsFrequency) {
     Fixture f;
     int rising = 0;
-    double previous = lel::sine(f.s, 440.0);
+    double previous = lel::sine(f.s, 440.0, 0);
     for (int i = 1; i < 48000; ++i) {  // one second
-        const double y = lel::sine(f.s, 440.0);
+        const double y = lel::sine(f.s, 440.0, 0);
         rising += previous < 0.0 && y >= 0.0;
         previous = y;
     }
@@ -90,7 +90,7 @@ TEST(Sine, PhaseCanBeReadAndSet) {
     Fixture f;
     lel::set_sine_phase(f.s, 0.25);
     EXPECT_DOUBLE_EQ(lel::sine_phase(f.s), 0.25);
-    EXPECT_NEAR(lel::sine(f.s, 0.0), 1.0, 1e-12);
+    EXPECT_NEAR(lel::sine(f.s, 0.0, 0), 1.0, 1e-12);
     lel::set_sine_phase(f.s, -0.25, 1);  // only the fractional part: 0.75
     EXPECT_DOUBLE_EQ(lel::sine_phase(f.s, 1), 0.75);
     EXPECT_NEAR(lel::sine(f.s, 0.0, 1), -1.0, 1e-12);
@@ -101,7 +101,7 @@ TEST(Sine, StaysFiniteForAnyFrequency) {
     for (const double freq : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
                               -std::numeric_limits<double>::infinity(), 1e300, -1e300, 24000.0, 96000.0}) {
         for (int i = 0; i < 10; ++i) {
-            const double y = lel::sine(f.s, freq);
+            const double y = lel::sine(f.s, freq, 0);
             ASSERT_TRUE(std::isfinite(y)) << freq;
             ASSERT_LE(std::fabs(y), 1.0 + 1e-6) << freq;
         }
@@ -118,7 +118,8 @@ std::vector<double> render(F& fn, std::vector<double>& state, uint32_t frames, i
     std::vector<double> mono(frames * blocks), left(frames), right(frames);
     for (int b = 0; b < blocks; ++b) {
         lel_block block{static_cast<uint64_t>(b) * frames, frames, static_cast<uint32_t>(state.size()), 48000.0,
-                        1.0 / 48000.0, "x", mono.data() + b * frames, left.data(), right.data(), nullptr};
+                        1.0 / 48000.0, "x", mono.data() + b * frames, left.data(), right.data(), nullptr,
+                        nullptr, 0, 0, 0.0, 0.0};
         const int32_t r = lel::detail::render_block<F>(&fn, &block, state.data());
         if (status) *status = r;
     }
@@ -126,11 +127,11 @@ std::vector<double> render(F& fn, std::vector<double>& state, uint32_t frames, i
 }
 
 TEST(BlockLoop, CarriesStateAcrossBlocksLikeOneLoop) {
-    auto fn = [](lel::Context& s) { return lel::sine(s, 440.0); };
+    auto fn = [](lel::Context& s) { return lel::sine(s, 440.0, 0); };
     std::vector<double> state(4, 0.0);
     const std::vector<double> blocks = render(fn, state, 64, 10);
     Fixture f;
-    for (std::size_t i = 0; i < blocks.size(); ++i) ASSERT_EQ(blocks[i], lel::sine(f.s, 440.0)) << i;
+    for (std::size_t i = 0; i < blocks.size(); ++i) ASSERT_EQ(blocks[i], lel::sine(f.s, 440.0, 0)) << i;
 }
 
 TEST(BlockLoop, AMutableCallableKeepsWhatItChangedAcrossBlocks) {

@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#define LEL_ABI_VERSION 2u
+#define LEL_ABI_VERSION 3u
 
 /// The most frames one call of a render function covers: the block loop
 /// renders into a buffer of this size on its stack.
@@ -40,6 +40,11 @@ struct lel_block {
     double* mix_left;     ///< `frames` samples: the buses stereo signals add into
     double* mix_right;
     const double* gain;   ///< `frames` per-sample gains (fades), or null for 1
+    double* helpers;      ///< the signal's helper area (lel::take), after its raw state; null if none
+    uint32_t helpers_size;  ///< doubles in `helpers`
+    uint32_t reserved;
+    double beat;          ///< beats since frame 0 at leld's tempo, at `frame`
+    double beats_per_frame;  ///< the tempo: bpm / 60 / sample_rate
 };
 
 /// Render results, returned by lel_render_fn.
@@ -47,6 +52,8 @@ enum lel_render_status : int32_t {
     LEL_RENDER_OK = 0,
     LEL_RENDER_THREW = 1,       ///< the user's callable threw; nothing was mixed
     LEL_RENDER_NOT_FINITE = 2,  ///< some samples were NaN, infinite or beyond ±1e4; they were mixed as 0
+    LEL_RENDER_HELPER_ORDER = 3,  ///< a helper call found another helper's state block (calls changed order
+                                  ///< since the load-time probe); it got scratch state; nothing was mixed
 };
 
 /// Renders one block of one signal and adds it into the block's mix buses.
@@ -57,6 +64,27 @@ using lel_render_fn = int32_t (*)(void* user, const lel_block* block, double* st
 /// producer has provably stopped calling `render` for it.
 using lel_destroy_fn = void (*)(void* user) noexcept;
 
+/// What the host hands a signal's probe: the context of one sample, run on
+/// the control thread at load time against scratch state, and where the
+/// probe reports each helper call it saw (lel::take: kind, size, key).
+struct lel_probe {
+    double sample_rate;
+    uint64_t frame;
+    double beat;
+    double bpm;
+    const char* name;
+    double* state;        ///< scratch raw state of `state_size` doubles
+    uint32_t state_size;
+    uint32_t reserved;
+    void* self;
+    void (*record)(void* self, uint32_t kind, uint32_t size, const char* key);
+};
+
+/// Runs a signal once for the probe. Control thread. Returns LEL_RENDER_OK,
+/// LEL_RENDER_THREW, or LEL_RENDER_HELPER_ORDER when more helper calls were
+/// made than a probe can record.
+using lel_probe_fn = int32_t (*)(void* user, const lel_probe* probe) noexcept;
+
 /// One signal as a module registers it.
 struct lel_signal_desc {
     const char* name;
@@ -65,6 +93,7 @@ struct lel_signal_desc {
     void* user;
     uint32_t state_size;  ///< doubles of persistent state requested
     uint32_t channels;    ///< 1 (mono) or 2 (stereo); informational
+    lel_probe_fn probe;   ///< records the signal's helper calls (null: it has none)
 };
 
 /// The builder the daemon hands to lel_module_entry. Every function runs on

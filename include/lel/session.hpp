@@ -62,6 +62,7 @@ public:
         desc.user = owned.release();  // the host owns it from here, even on failure
         desc.state_size = options.state;
         desc.channels = detail::is_stereo<R> ? 2u : 1u;
+        desc.probe = &detail::probe<Fn>;
         host_->add(host_->self, &desc);
         return *this;
     }

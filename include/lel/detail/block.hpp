@@ -23,9 +23,11 @@
 #include <lel/abi.hpp>
 #include <lel/context.hpp>
 #include <lel/detail/rt.hpp>
+#include <lel/dsp/state.hpp>
 
 #include <bit>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 
 namespace lel::detail {
@@ -79,19 +81,24 @@ inline bool mix_finite(double* __restrict bus, const double* __restrict x, const
 /// Runs the user's callable for `n` samples into `left` (and `right` for a
 /// stereo signal).
 template <class F>
-void run_samples(F& f, const lel_block* block, uint32_t n, double* state, double* __restrict left,
+bool run_samples(F& f, const lel_block* block, uint32_t n, double* state, double* __restrict left,
                  double* __restrict right) {
     Context s;
     s.dt = block->dt;
     s.sr = block->sample_rate;
     s.name = block->name;
     s.state = std::span<double>(state, block->state_size);
+    s.bpm = block->beats_per_frame * 60.0 * block->sample_rate;
+    s.helpers.area = block->helpers;
+    s.helpers.size = block->helpers ? block->helpers_size : 0;
     const uint64_t first = block->frame;
 #pragma GCC unroll 4  // -14% for lel::sine (bench/osc_cost): fewer loop branches, better scheduling
     for (uint32_t i = 0; i < n; ++i) {
         s.idx = i;
         s.frame = first + i;
         s.t = static_cast<double>(s.frame) * s.dt;
+        s.beat = block->beat + static_cast<double>(i) * block->beats_per_frame;
+        s.helpers.cursor = 0;
         if constexpr (is_stereo<signal_result_t<F>>) {
             const Frame v = f(s);
             left[i] = v.left;
@@ -101,6 +108,7 @@ void run_samples(F& f, const lel_block* block, uint32_t n, double* state, double
             (void)right;
         }
     }
+    return s.helpers.mismatch == 0;
 }
 
 /// Renders one block of the callable at `user` (an F) and mixes it into the
@@ -114,19 +122,21 @@ int32_t render_block(void* user, const lel_block* block, double* state) noexcept
     alignas(32) double left[LEL_MAX_BLOCK_FRAMES];
     alignas(32) double right[stereo ? LEL_MAX_BLOCK_FRAMES : 1];
     F& original = *static_cast<F*>(user);
+    bool in_order = true;
     try {
         if constexpr (copy_to_stack<F>) {
             F local(original);
-            run_samples(local, block, n, state, left, right);
+            in_order = run_samples(local, block, n, state, left, right);
             // Bytes copied back into an object of a trivially copyable type
             // give it the copy's value ([basic.types.general]).
             std::memcpy(static_cast<void*>(&original), static_cast<const void*>(&local), sizeof(F));
         } else {
-            run_samples(original, block, n, state, left, right);
+            in_order = run_samples(original, block, n, state, left, right);
         }
     } catch (...) {
         return LEL_RENDER_THREW;
     }
+    if (!in_order) return LEL_RENDER_HELPER_ORDER;
     bool finite;
     if constexpr (stereo) {
         finite = mix_finite(block->mix_left, left, block->gain, n);
@@ -135,6 +145,38 @@ int32_t render_block(void* user, const lel_block* block, double* state) noexcept
         finite = mix_finite(block->mix_mono, left, block->gain, n);
     }
     return finite ? LEL_RENDER_OK : LEL_RENDER_NOT_FINITE;
+}
+
+/// Runs the callable at `user` (an F) for one sample against the probe's
+/// scratch state, with a Recorder attached, and reports the helper calls
+/// it made. Control thread (load time). A callable that can be copied runs
+/// as a copy, so the probe leaves no trace in it.
+template <class F>
+int32_t probe(void* user, const lel_probe* p) noexcept {
+    const auto recorder = std::make_unique<Recorder>();  // ~0.5 MiB: not on the stack
+    Context s;
+    s.sr = p->sample_rate;
+    s.dt = 1.0 / p->sample_rate;
+    s.frame = p->frame;
+    s.t = static_cast<double>(p->frame) * s.dt;
+    s.beat = p->beat;
+    s.bpm = p->bpm;
+    s.name = p->name;
+    s.state = std::span<double>(p->state, p->state_size);
+    s.helpers.recorder = recorder.get();
+    try {
+        F& original = *static_cast<F*>(user);
+        if constexpr (std::is_copy_constructible_v<F>) {
+            F copy(original);
+            (void)copy(s);
+        } else {
+            (void)original(s);
+        }
+    } catch (...) {
+        return LEL_RENDER_THREW;
+    }
+    for (const RecordedBlock& b : recorder->blocks()) p->record(p->self, b.kind, b.size, b.key);
+    return recorder->overflowed() ? LEL_RENDER_HELPER_ORDER : LEL_RENDER_OK;
 }
 
 template <class F>

@@ -108,6 +108,12 @@ private:
 /// Doubles of the scratch block a call that failed the run-time check gets.
 inline constexpr uint32_t mismatch_doubles = 4096;
 
+/// The block a call that failed the check gets. Shared by every signal of a
+/// module; only the producer writes it, and only for signals that are about
+/// to be muted. (A namespace-scope array: a function-local static would
+/// need a guard, which real-time code must not take.)
+alignas(64) inline double mismatch_scratch[mismatch_doubles];
+
 /// What take() does off its fast path: record (probe), or hand out the
 /// scratch block and flag the mismatch (the signal is then muted).
 inline std::span<double> take_slow(Context& s, uint32_t kind, uint32_t size) noexcept LEL_RT {
@@ -119,10 +125,7 @@ inline std::span<double> take_slow(Context& s, uint32_t kind, uint32_t size) noe
         return s.helpers.recorder->record(kind, size, key);
     }
     s.helpers.mismatch = 1;
-    // Shared by every signal of this module; only the producer writes it,
-    // and only for signals that are about to be muted.
-    alignas(64) static double scratch[mismatch_doubles];
-    return std::span<double>(scratch, std::min(size, mismatch_doubles));
+    return std::span<double>(mismatch_scratch, std::min(size, mismatch_doubles));
 }
 
 /// Doubles a helper area for `blocks` takes: each block and its header.
