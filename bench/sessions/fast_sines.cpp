@@ -4,6 +4,6 @@
 
 LEL_SESSION(session) {
     bench::add_sines(session, [](double freq) {
-        return [freq](auto& s) { return 0.01 * lel::sine(s, freq); };
+        return [freq](auto& s) { return 0.01 * lel::sine(s, freq, 0); };
     });
 }

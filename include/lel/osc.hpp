@@ -1,6 +1,6 @@
 // lel — a fast sine oscillator for signals.
 //
-//     session.add("a", [](auto& s) { return 0.2 * lel::sine(s, 440.0); });
+//     session.add("a", [](auto& s) { return 0.2 * lel::sine(s, 440.0, 0); });
 //
 // lel::sine(s, freq, slot) costs about a tenth of `std::sin` on a phase: its
 // phase is a 32-bit fixed-point turn (so it wraps by itself, with no fmod and
@@ -127,8 +127,10 @@ inline double sine_of_phase(uint32_t phase) noexcept {
 
 /// A sine at `freq` Hz (negative runs backwards), amplitude 1, phase in
 /// s.state[slot]. Returns the value at the current phase, then advances it:
-/// a new oscillator starts at sin(0) = 0.
-inline double sine(Context& s, double freq, uint32_t slot = 0) noexcept {
+/// a new oscillator starts at sin(0) = 0. The slot has no default:
+/// lel::sine(s, hz), its phase in its own helper block, is in
+/// dsp/oscillators.hpp.
+inline double sine(Context& s, double freq, uint32_t slot) noexcept {
     double& cell = s.state[slot];
     uint32_t phase = detail::phase_bits(cell);
     const double y = sine_of_phase(phase);
