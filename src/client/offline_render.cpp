@@ -1,5 +1,6 @@
 #include "offline_render.hpp"
 
+#include "atomic_file.hpp"
 #include "engine.hpp"
 
 #include <fmt/format.h>
@@ -11,10 +12,8 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
-#include <fcntl.h>
 #include <span>
 #include <stdexcept>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -38,32 +37,25 @@ int sndfile_format(SampleFormat format, uint64_t frames) {
     return container(4) | SF_FORMAT_FLOAT;
 }
 
-// A WAV file being written to a temporary name beside its destination;
-// commit() renames it into place, destruction before that removes it.
+// A WAV file being written through an AtomicFile: commit() renames it into
+// place, destruction before that removes it.
 class PendingWav {
 public:
     // Throws std::runtime_error with a message for the user.
-    PendingWav(const fs::path& output, uint32_t sample_rate, SampleFormat format, uint64_t frames)
-        : output_(output),
-          temporary_(output.parent_path() / fmt::format(".{}.{}.tmp", output.filename().string(), getpid())) {
+    PendingWav(const fs::path& output, uint32_t sample_rate, SampleFormat format, uint64_t frames) : file_(output) {
         if (output.filename().empty()) throw std::runtime_error(fmt::format("'{}' is not a file name", output.string()));
-        fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (fd_ < 0) throw std::runtime_error(fmt::format("cannot write '{}': {}", output.string(), std::strerror(errno)));
+        const int fd = file_.open();
+        if (fd < 0) fail(std::strerror(errno));
         SF_INFO info{};
         info.samplerate = static_cast<int>(sample_rate);
         info.channels = 2;
         info.format = sndfile_format(format, frames);
-        file_ = sf_open_fd(fd_, SFM_WRITE, &info, SF_FALSE);
-        if (!file_) {
-            const std::string why = sf_strerror(nullptr);
-            discard();  // no destructor runs for an object whose constructor threw
-            fail(why);
-        }
-        sf_command(file_, SFC_SET_CLIPPING, nullptr, SF_TRUE);  // PCM: clip, never wrap around
+        sndfile_ = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);  // the descriptor stays file_'s
+        if (!sndfile_) fail(sf_strerror(nullptr));
+        sf_command(sndfile_, SFC_SET_CLIPPING, nullptr, SF_TRUE);  // PCM: clip, never wrap around
     }
     ~PendingWav() {
-        if (file_) sf_close(file_);
-        if (!committed_) discard();
+        if (sndfile_) sf_close(sndfile_);
     }
     PendingWav(const PendingWav&) = delete;
     PendingWav& operator=(const PendingWav&) = delete;
@@ -71,34 +63,22 @@ public:
     // `samples` interleaved left, right.
     void write(std::span<const float> samples) {
         const auto frames = static_cast<sf_count_t>(samples.size() / 2);
-        if (sf_writef_float(file_, samples.data(), frames) != frames) fail(sf_strerror(file_));
+        if (sf_writef_float(sndfile_, samples.data(), frames) != frames) fail(sf_strerror(sndfile_));
     }
 
     void commit() {
-        const int closed = sf_close(std::exchange(file_, nullptr));
+        const int closed = sf_close(std::exchange(sndfile_, nullptr));
         if (closed != 0) fail(sf_error_number(closed));
-        if (::close(std::exchange(fd_, -1)) != 0) fail(std::strerror(errno));
-        std::error_code ec;
-        fs::rename(temporary_, output_, ec);
-        if (ec) fail(ec.message());
-        committed_ = true;
+        if (const std::error_code ec = file_.commit()) fail(ec.message());
     }
 
 private:
-    void discard() noexcept {
-        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
-        std::error_code ec;
-        fs::remove(temporary_, ec);
-    }
     [[noreturn]] void fail(std::string_view why) const {
-        throw std::runtime_error(fmt::format("cannot write '{}': {}", output_.string(), why));
+        throw std::runtime_error(fmt::format("cannot write '{}': {}", file_.destination().string(), why));
     }
 
-    fs::path output_;
-    fs::path temporary_;
-    int fd_ = -1;
-    SNDFILE* file_ = nullptr;
-    bool committed_ = false;
+    AtomicFile file_;
+    SNDFILE* sndfile_ = nullptr;
 };
 
 double thread_cpu_seconds() {
