@@ -11,7 +11,7 @@
 namespace lel {
 
 Engine::Engine(const EngineConfig& config)
-    : arena_(config.state_doubles, config.max_names),
+    : arena_(config.state_doubles, config.max_names), samples_(config.sample_rate),
       renderer_(config.sample_rate, config.max_block, config.max_names, mailbox_, log_),
       module_dir_(config.module_dir) {
     set_fade_ms(config.fade_ms);
@@ -53,7 +53,9 @@ CommandResult Engine::load(const std::filesystem::path& path, const LoadOptions&
         return CommandResult::failure(e.what());
     }
     const lel_entry_fn entry = module->entry();
-    return run_session(entry, std::move(module), path.string(), options);
+    LoadOptions with_dir = options;
+    if (with_dir.sample_dir.empty()) with_dir.sample_dir = path.parent_path();
+    return run_session(entry, std::move(module), path.string(), with_dir);
 }
 
 CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> module, std::string_view origin,
@@ -62,7 +64,7 @@ CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> mo
     const uint64_t id = next_program_id_;  // the id publish() will give
     {
         const ProgramBuilder::Settings settings{id, renderer_.sample_rate(), renderer_.frame_approx(),
-                                                renderer_.bpm()};
+                                                renderer_.bpm(), &samples_, options.sample_dir};
         ProgramBuilder builder(registry_, arena_, std::move(module), options.crossfade ? id : 0, settings);
         entry(builder.host());
         if (builder.failed()) return CommandResult::failure(fmt::format("{}: {}", origin, builder.error()));

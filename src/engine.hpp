@@ -1,7 +1,8 @@
 // lel — the engine's control side: load, clear, remove, reset, status.
 //
 // The Engine owns everything the real-time side reads (state arena, mailbox,
-// renderer) and the registry it is built from. Every command builds a new
+// renderer), the registry it is built from and the sample cache (whose
+// samples the programs hold: they are freed with the last one). Every command builds a new
 // registry, turns it into a Program and publishes it; the old program is
 // freed here once the producer hands it back. Nothing in this class runs on
 // a real-time thread except through renderer().
@@ -13,6 +14,7 @@
 #include "program_mailbox.hpp"
 #include "renderer.hpp"
 #include "rt_log.hpp"
+#include "sample_cache.hpp"
 #include "state_arena.hpp"
 
 #include <chrono>
@@ -42,6 +44,10 @@ struct LoadOptions {
     /// Names whose code changes get fresh state and an equal-power crossfade
     /// from the old code, instead of continuing the old state.
     bool crossfade = false;
+    /// What session.sample's relative paths are relative to. load() sets it
+    /// to the module's directory when empty; for run_session, empty is the
+    /// working directory.
+    std::filesystem::path sample_dir;
 };
 
 /// The outcome of a command: ok, or a message for the user.
@@ -107,6 +113,8 @@ public:
     const Registry& registry() const noexcept { return registry_; }
     uint64_t loads() const noexcept { return loads_; }
     const StateArena& arena() const noexcept { return arena_; }
+    /// The samples sessions read (session.sample), at the renderer's rate.
+    const SampleCache& samples() const noexcept { return samples_; }
     std::size_t muted() const;
     /// Real-time log records dropped because the queue was full.
     uint64_t log_dropped() const noexcept { return log_.dropped(); }
@@ -116,6 +124,7 @@ private:
     uint64_t next_multiple(uint64_t quantum) const;
 
     StateArena arena_;
+    SampleCache samples_;  // before registry_: outlives nothing it hands out (weak entries)
     Registry registry_;
     ProgramMailbox mailbox_;
     RtLog log_;

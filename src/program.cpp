@@ -1,10 +1,12 @@
 #include "program.hpp"
 
 #include "module.hpp"
+#include "sample_cache.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace lel {
@@ -90,6 +92,20 @@ void host_fail(void* self, const char* message) {
     self_of(self).fail(message ? message : "the session failed without a message");
 }
 
+int32_t host_sample(void* self, const char* path, lel_sample* out) {
+    try {
+        if (!out) {
+            self_of(self).fail("session.sample was called without a place for its result");
+            return -1;
+        }
+        *out = lel_sample{};
+        return self_of(self).sample(path ? std::string_view(path) : std::string_view(), *out) ? 0 : -1;
+    } catch (const std::exception& e) {
+        self_of(self).fail(e.what());
+        return -1;
+    }
+}
+
 bool valid_name(std::string_view name) {
     if (name.empty() || name.size() > 255) return false;
     for (const char c : name) {
@@ -103,8 +119,8 @@ bool valid_name(std::string_view name) {
 ProgramBuilder::ProgramBuilder(const Registry& current, StateArena& arena, std::shared_ptr<Module> module,
                                uint64_t crossfade_program, Settings settings)
     : next_(current), crossfade_program_(crossfade_program), settings_(settings), arena_(arena),
-      mark_(arena.mark()), module_(std::move(module)),
-      host_{abi_version, this, &host_clear, &host_remove, &host_add, &host_fail} {
+      mark_(arena.mark()), module_(std::move(module)), samples_(std::make_shared<SampleSet>()),
+      host_{abi_version, this, &host_clear, &host_remove, &host_add, &host_fail, &host_sample} {
     for (const SignalEntry& e : current.entries()) playing_.insert(e.name);
 }
 
@@ -114,7 +130,7 @@ ProgramBuilder::~ProgramBuilder() {
 
 bool ProgramBuilder::add(const lel_signal_desc& desc) {
     // Own the callable first, so that every early return destroys it.
-    auto callable = std::make_shared<Callable>(module_, desc);
+    auto callable = std::make_shared<Callable>(module_, desc, samples_);
     const std::string_view name = desc.name ? std::string_view(desc.name) : std::string_view();
     if (!valid_name(name)) {
         fail(fmt::format("invalid signal name '{}': 1 to 255 printable characters", name));
@@ -216,6 +232,25 @@ void ProgramBuilder::fail(std::string message) {
     if (failed_) return;  // the first error is the one to report
     failed_ = true;
     error_ = message.empty() ? "the session failed without a message" : std::move(message);
+}
+
+bool ProgramBuilder::sample(std::string_view path, lel_sample& out) {
+    if (failed_) return false;
+    if (!settings_.samples) {
+        fail(fmt::format("sample {}: this load cannot read samples", path));
+        return false;
+    }
+    std::shared_ptr<const SampleData> data;
+    try {
+        data = settings_.samples->load(std::filesystem::path(path), settings_.sample_dir);
+    } catch (const SampleError& e) {
+        fail(e.what());
+        return false;
+    }
+    if (std::find(samples_->begin(), samples_->end(), data) == samples_->end()) samples_->push_back(data);
+    out = lel_sample{data->frames ? data->samples.data() : nullptr, data->frames, data->channels, 0,
+                     data->sample_rate};
+    return true;
 }
 
 Registry ProgramBuilder::commit() {

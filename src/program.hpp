@@ -7,7 +7,9 @@
 // changes once published; it owns (shared) references to its callables, so
 // a callable and its module live as long as any program that can still run
 // them, and (shared) leases on its state slices, so a slice goes back to the
-// arena only once no program can run on it. Programs are created and
+// arena only once no program can run on it. A callable also holds the
+// samples its load read (session.sample), so their frames are freed only
+// with the last program that can play them. Programs are created and
 // destroyed on the control thread only.
 #pragma once
 
@@ -17,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -29,15 +32,24 @@
 namespace lel {
 
 class Module;
+class SampleCache;
+struct SampleData;
+
+/// The samples one load read (session.sample, sample_cache.hpp). Every
+/// callable of that load holds the set, so the frames its signals captured
+/// by pointer live as long as they can run. Filled on the control thread
+/// while the session body runs; never changed once the load is over.
+using SampleSet = std::vector<std::shared_ptr<const SampleData>>;
 
 /// A signal's compiled code and its captured data. Created by a module's
 /// session (or by a test); destroyed on the control thread, which calls the
 /// module's destroy function before releasing the module itself.
 class Callable {
 public:
-    Callable(std::shared_ptr<Module> module, const lel_signal_desc& desc) noexcept
-        : module_(std::move(module)), render_(desc.render), destroy_(desc.destroy),
-          user_(desc.user), channels_(desc.channels == 2 ? 2u : 1u) {}
+    Callable(std::shared_ptr<Module> module, const lel_signal_desc& desc,
+             std::shared_ptr<const SampleSet> samples = {}) noexcept
+        : module_(std::move(module)), samples_(std::move(samples)), render_(desc.render),
+          destroy_(desc.destroy), user_(desc.user), channels_(desc.channels == 2 ? 2u : 1u) {}
     ~Callable() {
         if (destroy_) destroy_(user_);
     }
@@ -54,6 +66,7 @@ public:
 
 private:
     std::shared_ptr<Module> module_;  // declared first: released after destroy_ ran
+    std::shared_ptr<const SampleSet> samples_;  // the frames user_ may point into
     lel_render_fn render_;
     lel_destroy_fn destroy_;
     void* user_;
@@ -146,6 +159,11 @@ struct BuildSettings {
     double sample_rate = 48000.0;
     uint64_t frame = 0;
     double bpm = 120.0;
+    /// Where session.sample reads (null: a session asking for a sample fails).
+    SampleCache* samples = nullptr;
+    /// What a relative sample path is relative to: the module's directory
+    /// (empty: the working directory).
+    std::filesystem::path sample_dir;
 };
 
 /// The builder a module's session talks to through lel_host. It starts as a
@@ -177,6 +195,10 @@ public:
     /// Fails the load. The first failure's message is kept; an empty one is
     /// replaced by a generic message: a failure is a failure whatever it says.
     void fail(std::string message);
+    /// Reads the sample at `path` (session.sample) and keeps it for every
+    /// callable of this load; false (and the load failed, with the path and
+    /// the reason) if it cannot be read. Blocking.
+    bool sample(std::string_view path, lel_sample& out);
 
     bool failed() const noexcept { return failed_; }
     const std::string& error() const noexcept { return error_; }
@@ -198,6 +220,7 @@ private:
     StateArena& arena_;
     StateArena::Mark mark_;
     std::shared_ptr<Module> module_;
+    std::shared_ptr<SampleSet> samples_;  // held by every callable added
     std::string error_;
     bool failed_ = false;
     bool committed_ = false;

@@ -96,6 +96,17 @@ struct lel_signal_desc {
     lel_probe_fn probe;   ///< records the signal's helper calls (null: it has none)
 };
 
+/// A sound file as leld holds it (lel_host::sample): decoded and converted to
+/// the engine's rate. Immutable; valid as long as any signal added by the
+/// load that asked for it can still play (the host keeps it alive).
+struct lel_sample {
+    const float* data;   ///< frames * channels floats, interleaved (null when frames is 0)
+    uint64_t frames;     ///< frames at sample_rate
+    uint32_t channels;   ///< 1 or 2
+    uint32_t reserved;
+    double sample_rate;  ///< the engine's rate, the data's rate after conversion
+};
+
 /// The builder the daemon hands to lel_module_entry. Every function runs on
 /// the control thread, during the entry call only.
 struct lel_host {
@@ -108,6 +119,11 @@ struct lel_host {
     int32_t (*add)(void* self, const lel_signal_desc* desc);
     /// Reports an error that makes the whole load fail; nothing is changed.
     void (*fail)(void* self, const char* message);
+    /// Reads the sound file at `path` (relative: to the module's directory)
+    /// and fills *out. On failure the whole load fails with the path and the
+    /// reason, and it returns -1; 0 on success. Blocking (file I/O, decoding
+    /// and rate conversion, or a cache hit).
+    int32_t (*sample)(void* self, const char* path, lel_sample* out);
 };
 
 using lel_entry_fn = void (*)(const lel_host* host);

@@ -17,5 +17,6 @@
 #include <lel/dsp/utility.hpp>
 #include <lel/dsp/delays.hpp>
 #include <lel/dsp/filters.hpp>
+#include <lel/dsp/samples.hpp>
 #include <lel/osc.hpp>
 #include <lel/session.hpp>

@@ -4,9 +4,11 @@
 #include <lel/abi.hpp>
 #include <lel/context.hpp>
 #include <lel/detail/block.hpp>
+#include <lel/dsp/samples.hpp>
 
 #include <exception>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -65,6 +67,23 @@ public:
         desc.probe = &detail::probe<Fn>;
         host_->add(host_->self, &desc);
         return *this;
+    }
+
+    /// Reads the sound file at `path` for signals to play (lel::play): any
+    /// format libsndfile reads (WAV, AIFF, FLAC, Ogg, ...), converted to
+    /// leld's rate; a file of more than two channels gives its first two. A
+    /// relative path is relative to the module's directory (where `lel build`
+    /// puts it: beside the session file). Loading the same unchanged file
+    /// again reuses leld's copy. The result is valid for the signals this
+    /// load adds: capture it by value. A missing or unreadable file fails
+    /// the load with its path and the reason, and throws to end the body.
+    Sample sample(std::string_view path) {
+        const std::string p(path);
+        lel_sample out{};
+        if (host_->sample(host_->self, p.c_str(), &out) != 0) {
+            throw std::runtime_error("cannot read the sample " + p);  // the host's own reason is reported
+        }
+        return Sample{out.data, out.frames, out.channels, out.sample_rate};
     }
 
     /// Fails the whole load with `message` (an empty one too); nothing is
