@@ -27,7 +27,8 @@ std::filesystem::path temporary_beside(const std::filesystem::path& file);
 /// A file being written to its temporary_beside() name. Either open() it and
 /// write to the descriptor, or have another program write temporary() (a
 /// compiler's -o). commit() renames it over the destination; destruction
-/// before that removes it. Neither copyable nor movable: it owns both.
+/// before that removes it. Neither copyable nor movable: it owns the
+/// descriptor and the temporary file.
 class AtomicFile {
 public:
     explicit AtomicFile(std::filesystem::path destination);

@@ -67,6 +67,7 @@ constexpr double quantized_load_timeout_s = 60.0;
 bool build(const SessionBuilder& builder, const fs::path& source, const Options& opt, bool force,
            bool quiet_if_current) {
     const BuildResult r = builder.build(source, opt.output, force, opt.verbose);
+    fmt::print(stderr, "{}", r.diagnostics);  // the compiler's errors (or warnings), cut down unless -v
     switch (r.outcome) {
         case BuildResult::Outcome::built:
             if (!opt.quiet) fmt::print("built {} in {:.2f} s\n", r.module.string(), r.seconds);
@@ -248,7 +249,7 @@ void add_build_options(CLI::App* command, Options& opt, const char* file_is, boo
     command->add_option("file", opt.file, file_is)->required();
     if (with_output) command->add_option("-o,--output", opt.output, "module to write (default: FILE with .so)");
     command->add_flag("-f,--force", opt.force, "build even if the module is newer than the source");
-    command->add_flag("-v,--verbose", opt.verbose, "print the compiler command");
+    command->add_flag("-v,--verbose", opt.verbose, "print the compiler command and all of its output");
 }
 
 }  // namespace

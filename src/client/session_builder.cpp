@@ -3,6 +3,7 @@
 #include "atomic_file.hpp"
 #include "config.hpp"
 #include "depfile.hpp"
+#include "diagnostics.hpp"
 #include "subprocess.hpp"
 
 #include <algorithm>
@@ -29,6 +30,17 @@ fs::file_time_type newest_under(const fs::path& dir) {
 // hidden, replaced together with the module.
 fs::path dependency_file_of(const fs::path& module) {
     return module.parent_path() / fmt::format(".{}.d", module.filename().string());
+}
+
+// How many errors, how many shown, and that -v shows them all.
+std::string errors_message(const DiagnosticSummary& s) {
+    std::string text = fmt::format("{} error{}", s.total, s.total == 1 ? "" : "s");
+    if (s.shown < s.total) text += fmt::format(", the first {} shown", s.shown);
+    if (s.follow_on > 0) {
+        text += fmt::format(", and {} more inside headers that follow{} from {}", s.follow_on,
+                            s.follow_on == 1 ? "s" : "", s.total == 1 ? "it" : "them");
+    }
+    return text + " (-v shows the compiler's whole output)";
 }
 
 }  // namespace
@@ -85,21 +97,21 @@ std::vector<fs::path> SessionBuilder::dependencies(const fs::path& module) const
     return files;
 }
 
-std::vector<fs::path> SessionBuilder::user_files(const fs::path& source, const fs::path& module) const {
-    const fs::path own_source = fs::absolute(source).lexically_normal();
-    const auto under = [](const fs::path& file, const fs::path& dir) {
+bool SessionBuilder::users_file(const fs::path& file) const {
+    const auto under = [&](const fs::path& dir) {
         if (dir.empty()) return false;
         const fs::path d = fs::absolute(dir).lexically_normal();
         const auto [end, _] = std::mismatch(d.begin(), d.end(), file.begin(), file.end());
         return end == d.end();
     };
+    return !under("/usr") && !under(toolchain_.include_dir) && !under(toolchain_.cache_dir);
+}
+
+std::vector<fs::path> SessionBuilder::user_files(const fs::path& source, const fs::path& module) const {
+    const fs::path own_source = fs::absolute(source).lexically_normal();
     std::vector<fs::path> files{source};
     for (const fs::path& file : dependencies(module)) {
-        if (file == own_source || under(file, "/usr") || under(file, toolchain_.include_dir) ||
-            under(file, toolchain_.cache_dir)) {
-            continue;
-        }
-        files.push_back(file);
+        if (file != own_source && users_file(file)) files.push_back(file);
     }
     return files;
 }
@@ -149,10 +161,26 @@ BuildResult SessionBuilder::build(const fs::path& source, fs::path output, bool 
     std::fflush(stdout);  // before the compiler's own output
 
     const auto start = std::chrono::steady_clock::now();
-    const ChildStatus child = run_child(result.command, ChildOutput::inherit, "the compiler");
+    ChildStatus child = run_child(result.command, verbose ? ChildOutput::inherit : ChildOutput::capture, "the compiler");
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.compiler_output = std::move(child.output);
+    if (!child.started) {
+        result.message = child.message + " (set LEL_CXX to choose another)";
+        return result;
+    }
+    if (!result.compiler_output.empty()) {
+        const auto summary = summarize(
+            result.compiler_output, child ? Diagnostic::Severity::warning : Diagnostic::Severity::error,
+            [&, own = fs::absolute(source).lexically_normal()](std::string_view file) {
+                const fs::path path = fs::absolute(file).lexically_normal();
+                return path == own || users_file(path);
+            },
+            max_errors_shown);
+        result.diagnostics = summary.text;
+        if (!child && summary.cut) result.message = errors_message(summary);
+    }
     if (!child) {
-        result.message = child.message + (child.started ? "" : " (set LEL_CXX to choose another)");
+        if (result.message.empty()) result.message = child.message;
         return result;
     }
     // The list first: a module never stands beside a list older than itself.

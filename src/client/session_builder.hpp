@@ -1,9 +1,11 @@
 // lel — turns a session file into a module: `c++ <module flags> <opt flags>
 // -I<lel's headers> [precompiled header] -shared FILE.cpp -o FILE.so`.
 //
-// Design: the compiler (toolchain.hpp) is run as a child (subprocess.hpp)
-// and inherits stdout/stderr, so its diagnostics reach the user as they
-// are, colours included. It writes the module to a temporary file next to
+// Design: the compiler (toolchain.hpp) is run as a child (subprocess.hpp).
+// Its output is captured and cut down to the errors in the user's own files
+// (diagnostics.hpp), for the caller to print; with `verbose` it inherits
+// stdout/stderr instead, so that all of it reaches the user as it is,
+// colours included. It writes the module to a temporary file next to
 // the output that is renamed over the output only on success
 // (atomic_file.hpp): a failed build never leaves or damages a module, and
 // the daemon can never open a half-written one. Modules get the same
@@ -16,6 +18,7 @@
 #include "pch_cache.hpp"
 #include "toolchain.hpp"
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,7 +36,13 @@ struct BuildResult {
     enum class Outcome { built, up_to_date, failed };
     Outcome outcome = Outcome::failed;
     std::filesystem::path module;      ///< absolute path of the module
-    std::string message;               ///< why it failed (the compiler has printed its own errors)
+    std::string message;               ///< why it failed: for a compile error, how many and where to see all
+    /// What to print of the compiler's output, before `message`: its errors
+    /// (warnings, if it built) cut down to the user's files, at most
+    /// max_errors_shown; all of it when they are in no file of the user's.
+    /// Empty when it printed nothing, or itself (`verbose`).
+    std::string diagnostics;
+    std::string compiler_output;       ///< all it printed, when not `verbose`
     double seconds = 0.0;              ///< compile time when built
     double pch_seconds = 0.0;          ///< time spent building the precompiled header first
     std::vector<std::string> command;  ///< the compiler command that ran (empty if none did)
@@ -43,6 +52,9 @@ struct BuildResult {
 
 class SessionBuilder {
 public:
+    /// How many errors BuildResult::diagnostics shows at most.
+    static constexpr std::size_t max_errors_shown = 5;
+
     explicit SessionBuilder(Toolchain toolchain) : toolchain_(std::move(toolchain)) {}
 
     /// The argv that compiles `source` into `output`, with `pch_flags`
@@ -77,7 +89,9 @@ public:
     /// Builds `source` into `output` (default_module_path when empty) if it
     /// is stale or `force`, with the precompiled header when there is one.
     /// Prints the command first when `verbose`, and why there is no
-    /// precompiled header. Blocking; never throws for a failed build.
+    /// precompiled header, and lets the compiler print; else keeps the
+    /// compiler's output in the result. Blocking; never throws for a failed
+    /// build.
     BuildResult build(const std::filesystem::path& source, std::filesystem::path output = {}, bool force = false,
                       bool verbose = false) const;
 
@@ -87,6 +101,9 @@ private:
     /// The compiler, the module and optimisation flags and lel's include
     /// directory: what a module's compile and the precompiled header share.
     std::vector<std::string> compile_flags() const;
+    /// True for a file of the user's: neither lel's headers, the cache's
+    /// precompiled header, nor under /usr. `file` absolute and normal.
+    bool users_file(const std::filesystem::path& file) const;
 
     Toolchain toolchain_;
     mutable std::string pch_failure_;  ///< why building the precompiled header failed, once it has

@@ -4,7 +4,8 @@
 // child starts with no blocked signals and default SIGINT/SIGTERM handling,
 // whatever this process has set up, so that Ctrl-C stops it too.
 //
-// Threads: any; run_child() blocks for as long as the child runs.
+// Threads: any; run_child() blocks for as long as the child runs (with
+// ChildOutput::capture, reading its output from a pipe until it closes).
 #pragma once
 
 #include <string>
@@ -17,6 +18,7 @@ namespace lel::client {
 enum class ChildOutput {
     inherit,  ///< this process's own
     discard,  ///< /dev/null
+    capture,  ///< both into ChildStatus::output, in the order written
 };
 
 /// How a child ended.
@@ -24,6 +26,7 @@ struct ChildStatus {
     bool ok = false;       ///< exited with status 0
     bool started = false;  ///< false: the program could not be run at all
     std::string message;   ///< why it is not ok, naming the program by `what`
+    std::string output;    ///< what it wrote, with ChildOutput::capture
 
     explicit operator bool() const noexcept { return ok; }
 };

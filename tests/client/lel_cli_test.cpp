@@ -4,7 +4,9 @@
 #include <lel/abi.hpp>
 
 #include <dlfcn.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sstream>
 
 namespace {
 
@@ -47,6 +49,117 @@ TEST(LelBuild, ASyntaxErrorFailsShowsTheCompilersErrorAndLeavesNoModule) {
     for (const auto& entry : fs::directory_iterator(dir.path())) {
         EXPECT_EQ(entry.path().string().find(".so"), std::string::npos) << "left behind: " << entry.path();
     }
+}
+
+// Compile errors: the user's own file and line first, and short (issue 9).
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+/// Not a line of lel's headers' or the standard library's, nor of a
+/// template instantiation chain (g++'s or clang's words for it).
+void expect_nothing_from_headers(const std::string& err) {
+    for (const char* word : {"include/lel/", "/usr/", "required from", "In instantiation", "in instantiation",
+                             "In file included"}) {
+        EXPECT_EQ(err.find(word), std::string::npos) << word << " in:\n" << err;
+    }
+}
+
+/// Builds `source`, written as `name` in a fresh directory, expecting the
+/// build to fail with nothing shown from lel's headers; what lel printed on
+/// stderr, and its lines.
+struct FailedBuild {
+    std::string err;
+    std::vector<std::string> lines;
+};
+
+FailedBuild failed_build(const std::string& name, const std::string& source) {
+    TempDir dir;
+    write_file(dir / name, source);
+    const LelResult r = run_lel({"build", name}, dir.path());
+    EXPECT_EQ(r.status, 2);
+    expect_nothing_from_headers(r.err);
+    return {r.err, lines_of(r.err)};
+}
+
+constexpr const char* two_typos_session = R"(#include <lel/lel.hpp>
+
+LEL_SESSION(session) {
+    session.add("bass", [](auto& s) {
+        const double x = lel::saww(s, 55.0);
+        return lel::lowpass(s, x, 800.0, 4.0) * gian;
+    });
+}
+)";
+
+TEST(LelBuild, TwoTyposPrintBothAtTheUsersLinesFirstInAtMostEightLines) {
+    const auto [err, lines] = failed_build("typos.cpp", two_typos_session);
+    EXPECT_LE(lines.size(), 8u) << err;
+    ASSERT_FALSE(lines.empty());
+    EXPECT_TRUE(lines[0].starts_with("typos.cpp:5:31: error:")) << err;
+    EXPECT_NE(lines[0].find("saww"), std::string::npos) << err;
+    EXPECT_NE(err.find("typos.cpp:6:49: error:"), std::string::npos) << err;
+    EXPECT_NE(err.find("gian"), std::string::npos) << err;
+    EXPECT_NE(err.find("-v"), std::string::npos) << "says how to see everything:\n" << err;
+}
+
+TEST(LelBuild, AWrongTypeInAHelperCallShowsTheUsersLineNotTheInstantiation) {
+    const auto [err, lines] = failed_build("helper.cpp", R"(#include <lel/lel.hpp>
+#include <string>
+
+LEL_SESSION(session) {
+    session.add("bass", [](auto& s) {
+        const std::string cutoff = "800";
+        return lel::lowpass(s, lel::saw(s, 55.0), cutoff, 4.0);
+    });
+}
+)");
+    EXPECT_LE(lines.size(), 5u) << err;
+    ASSERT_FALSE(lines.empty());
+    EXPECT_TRUE(lines[0].starts_with("helper.cpp:7:51: error:")) << err;
+    EXPECT_NE(lines[0].find("double"), std::string::npos) << err;
+}
+
+TEST(LelBuild, AnErrorOnlyInsideLelsHeadersIsShownAtTheUsersLineThatLedThere) {
+    const auto [err, lines] = failed_build("words.cpp", R"(#include <lel/lel.hpp>
+#include <string>
+
+LEL_SESSION(session) {
+    session.add("words", [](auto&) { return std::string("la"); });
+}
+)");
+    EXPECT_LE(lines.size(), 5u) << err;
+    ASSERT_FALSE(lines.empty());
+    EXPECT_TRUE(lines[0].starts_with("words.cpp:5:")) << err;
+    EXPECT_NE(lines[0].find("a lel signal returns a number"), std::string::npos) << "lel's own words:\n" << err;
+}
+
+TEST(LelBuild, MoreThanFiveErrorsShowTheFirstFiveAndSayHowManyThereAre) {
+    std::string source = "#include <lel/lel.hpp>\nLEL_SESSION(session) {\n";
+    for (int i = 0; i < 7; ++i) source += fmt::format("    session.add(\"s{}\", [](auto&) {{ return undefined_{}; }});\n", i, i);
+    const auto [err, lines] = failed_build("many.cpp", source + "}\n");
+    std::size_t errors = 0;
+    for (const std::string& line : lines) errors += line.starts_with("many.cpp:") && line.find(": error:") != std::string::npos;
+    EXPECT_EQ(errors, 5u) << err;
+    EXPECT_NE(err.find("many.cpp:3:"), std::string::npos) << "the first ones:\n" << err;
+    EXPECT_NE(err.find("7 errors"), std::string::npos) << err;
+    EXPECT_LE(lines.size(), 16u) << err;
+}
+
+TEST(LelBuild, VerbosePrintsTheCompilersWholeOutput) {
+    TempDir dir;
+    write_file(dir / "typos.cpp", two_typos_session);
+    const LelResult r = run_lel({"build", "-v", "typos.cpp"}, dir.path());
+    EXPECT_EQ(r.status, 2);
+    // g++ and clang both follow the lambda into lel's session.hpp, where the
+    // signal fails lel's static_asserts too, and echo the source lines.
+    EXPECT_NE(r.err.find("include/lel/session.hpp"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("static_assert("), std::string::npos) << r.err;
+    EXPECT_GT(lines_of(r.err).size(), 15u) << r.err;
 }
 
 TEST(LelBuild, AnUpToDateModuleIsNotRebuiltUnlessForced) {

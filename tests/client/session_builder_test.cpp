@@ -184,6 +184,24 @@ TEST(SessionBuilder, AFailedRebuildKeepsThePreviousModule) {
     EXPECT_EQ(left, (std::vector<std::string>{".s.so.d", "s.cpp", "s.so"}));
 }
 
+TEST(SessionBuilder, AFailedBuildKeepsTheCompilersOutputAndCutsItsErrorsDownToTheUsersLines) {
+    TempDir dir;
+    const SessionBuilder b(Toolchain::find());
+    write_file(dir / "s.cpp", broken_session);
+    const BuildResult r = b.build(dir / "s.cpp");
+    EXPECT_FALSE(r);
+    EXPECT_TRUE(r.diagnostics.starts_with((dir / "s.cpp").string() + ":3:")) << r.diagnostics;
+    EXPECT_NE(r.diagnostics.find("3 |"), std::string::npos) << "quotes the line:\n" << r.diagnostics;
+    EXPECT_GE(r.compiler_output.size(), r.diagnostics.size());
+    EXPECT_NE(r.message.find("error"), std::string::npos) << r.message;
+    EXPECT_NE(r.message.find("-v"), std::string::npos) << r.message;
+
+    const BuildResult verbose = b.build(dir / "s.cpp", {}, true, true);  // the compiler prints it all itself
+    EXPECT_FALSE(verbose);
+    EXPECT_TRUE(verbose.diagnostics.empty());
+    EXPECT_TRUE(verbose.compiler_output.empty());
+}
+
 TEST(PrecompiledHeader, TheCacheIsUnderXdgCacheHomeAndLelNoPchTurnsItOff) {
     {
         const ScopedEnv xdg("XDG_CACHE_HOME", "/somewhere/cache");
