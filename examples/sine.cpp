@@ -1,18 +1,17 @@
-// A 440 Hz sine whose phase lives in state, so reloading with another
-// frequency continues the waveform without a click.
+// The first session: a sine, and a stereo pair. Change a frequency, save,
+// `lel load` again: the pitch changes mid-waveform, with no click, because
+// each oscillator's phase belongs to its signal's name and survives reloads.
 #include <lel/lel.hpp>
 
-#include <cmath>
-
 LEL_SESSION(session) {
-    session.clear();  // optional: drop signals registered before (state is kept)
+    session.clear();  // this file is the whole scene: loading it replaces what plays
+
     session.add("sine-440", [](auto& s) {
-        s.state[0] = std::fmod(s.state[0] + 440.0 * s.dt, 1.0);  // persistent phase
-        return 0.5 * std::sin(2.0 * M_PI * s.state[0]);           // a double: mono, to both channels
+        return 0.2 * lel::sine(s, 440.0);  // mono: the same on both channels
     });
-    session.add("wide", [](auto& s) {
-        return lel::Frame{0.1 * std::sin(2.0 * M_PI * 220.0 * s.t),
-                          0.1 * std::sin(2.0 * M_PI * 221.0 * s.t)};  // stereo
+
+    session.add("fifths", [](auto& s) {
+        // Each helper call keeps its own phase: no state slots to number.
+        return lel::Frame{0.1 * lel::sine(s, 330.0), 0.1 * lel::sine(s, 495.0)};
     });
-    session.remove("old-drone");  // removing a name that is not there is not an error
 }
