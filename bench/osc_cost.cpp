@@ -28,7 +28,7 @@
 #include "scsynth_nrt.hpp"
 #include "stats.hpp"
 
-#include <lel/osc.hpp>
+#include <lel/dsp/sine_table.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// lel::sine, the fast oscillator (include/lel/osc.hpp), and the block loop
+// lel::sine, the fast oscillator (include/lel/dsp/sine_table.hpp), and the block loop
 // every module compiles (include/lel/detail/block.hpp).
 #include <lel/lel.hpp>
 
@@ -46,7 +46,7 @@ TEST(SineOfPhase, IsWithinTheDocumentedErrorEverywhere) {
             worst = std::max(worst, std::fabs(lel::sine_of_phase(phase) - exact(phase)));
         }
     }
-    EXPECT_LE(worst, 1.2e-6);  // the figure osc.hpp documents (-118 dB)
+    EXPECT_LE(worst, 1.2e-6);  // the figure sine_table.hpp documents (-118 dB)
     EXPECT_GT(worst, 1e-7);    // and linear interpolation of 2048 points is not better than that
 }
 

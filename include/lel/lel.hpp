@@ -1,22 +1,28 @@
 // lel — everything a session file includes: `#include <lel/lel.hpp>`.
 //
 //     LEL_SESSION(session) {
-//         session.add("sine-440", [](auto& s) {
-//             s.state[0] = std::fmod(s.state[0] + 440.0 * s.dt, 1.0);
-//             return 0.5 * std::sin(2.0 * M_PI * s.state[0]);
+//         session.add("bass", [](auto& s) {
+//             const double env = lel::adsr(s, lel::seq(s, {1, 0, 1, 1}, 0.25), 0.005, 0.1, 0.5, 0.1);
+//             return 0.3 * env * lel::lowpass(s, lel::saw(s, 55.0), 800.0, 2.0);
 //         });
 //     }
 //
+// Every helper keeps its own state, by call order, across reloads
+// (dsp/state.hpp). See docs/SESSION_API.md and docs/STDLIB.md.
 // See docs/SESSION_API.md for the whole API.
 #pragma once
 
 #include <lel/abi.hpp>
 #include <lel/context.hpp>
-#include <lel/dsp/envelopes.hpp>
-#include <lel/dsp/rhythm.hpp>
-#include <lel/dsp/utility.hpp>
+// The standard library (docs/STDLIB.md), one header per family:
 #include <lel/dsp/delays.hpp>
+#include <lel/dsp/envelopes.hpp>
 #include <lel/dsp/filters.hpp>
+#include <lel/dsp/noise.hpp>
+#include <lel/dsp/oscillators.hpp>
+#include <lel/dsp/rhythm.hpp>
 #include <lel/dsp/samples.hpp>
-#include <lel/osc.hpp>
+#include <lel/dsp/sine_table.hpp>
+#include <lel/dsp/state.hpp>
+#include <lel/dsp/utility.hpp>
 #include <lel/session.hpp>

@@ -10,7 +10,7 @@
 // Anything a live coder types gives a finite, bounded sound: a NaN hz
 // holds the oscillator (0 Hz); saw, square and tri clamp |hz| to just
 // under Nyquist (s.sr / 2), infinities included; phasor holds for an
-// infinite hz, and sine (osc.hpp's fixed-point step) takes some step.
+// infinite hz, and sine (sine_table.hpp's fixed-point step) takes some step.
 //
 // Band limiting: saw, square and tri are the naive waveform with each
 // discontinuity (a step in saw and square, a corner in tri) replaced by a
@@ -32,7 +32,7 @@
 #include <lel/context.hpp>
 #include <lel/detail/rt.hpp>
 #include <lel/dsp/state.hpp>
-#include <lel/osc.hpp>
+#include <lel/dsp/sine_table.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -152,7 +152,7 @@ struct PhasorState {
 
 struct SineState {
     static constexpr uint32_t kind = kind_id("lel.sine");
-    double phase_bits;  ///< a 32-bit fixed-point turn, as in osc.hpp
+    double phase_bits;  ///< a 32-bit fixed-point turn, as in sine_table.hpp
 };
 
 struct SawState : BandLimited {
@@ -189,12 +189,12 @@ inline double phasor(Context& s, double hz) noexcept LEL_RT {
     return detail::from_phase(phase);
 }
 
-/// sin(2π·phase) at `hz` (negative runs backwards), from osc.hpp's table:
+/// sin(2π·phase) at `hz` (negative runs backwards), from sine_table.hpp's table:
 /// within 1.2e-6 of the true sine, and a tenth of std::sin's cost. Starts
 /// at sin(0) = 0. Any hz is defined (beyond Nyquist it aliases, as a
 /// sampled sine does). State: 1 double (the fixed-point phase).
 /// The explicit-slot form lel::sine(s, hz, slot), phase in s.state[slot],
-/// stays in osc.hpp.
+/// stays in sine_table.hpp.
 ///
 ///     return 0.2 * lel::sine(s, 440.0);
 inline double sine(Context& s, double hz) noexcept LEL_RT {

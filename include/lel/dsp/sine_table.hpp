@@ -1,4 +1,5 @@
-// lel — a fast sine oscillator for signals.
+// lel — the fast table sine with an explicit state slot (lel::sine(s, hz, slot)).
+// lel::sine(s, hz) with implicit state is in dsp/oscillators.hpp.
 //
 //     session.add("a", [](auto& s) { return 0.2 * lel::sine(s, 440.0, 0); });
 //
