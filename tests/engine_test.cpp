@@ -126,7 +126,7 @@ TEST(Engine, TenThousandCrossfadeLoadsOfAnEchoSizedSignalFitTheDefaultArena) {
     Engine e(defaults);
     std::size_t peak = 0;
     for (int i = 0; i < 10'000; ++i) {
-        const CommandResult r = e.run_session(echo_sized_session, nullptr, "test", LoadOptions{0, true});
+        const CommandResult r = e.run_session(echo_sized_session, nullptr, "test", LoadOptions{.crossfade = true});
         ASSERT_TRUE(r) << "load " << i << ": " << r.message;
         peak = std::max(peak, e.arena().used());
         render(e, 5 * 64);  // past the fade: the old code's program retires
