@@ -18,6 +18,19 @@ using namespace lel;
 
 namespace {
 
+// LoadOptions for a crossfade, or for a quantum of `frames`.
+[[maybe_unused]] LoadOptions crossfading() {
+    LoadOptions o;
+    o.crossfade = true;
+    return o;
+}
+[[maybe_unused]] LoadOptions quantized(uint64_t frames) {
+    LoadOptions o;
+    o.quantum_frames = frames;
+    return o;
+}
+
+
 // The defaults leld runs with: a 2^22-double arena, 5 ms fades.
 const EngineConfig defaults{};
 constexpr std::size_t fade_frames = 240;  // 5 ms at 48 kHz
@@ -126,7 +139,7 @@ TEST(Engine, TenThousandCrossfadeLoadsOfAnEchoSizedSignalFitTheDefaultArena) {
     Engine e(defaults);
     std::size_t peak = 0;
     for (int i = 0; i < 10'000; ++i) {
-        const CommandResult r = e.run_session(echo_sized_session, nullptr, "test", LoadOptions{.crossfade = true});
+        const CommandResult r = e.run_session(echo_sized_session, nullptr, "test", crossfading());
         ASSERT_TRUE(r) << "load " << i << ": " << r.message;
         peak = std::max(peak, e.arena().used());
         render(e, 5 * 64);  // past the fade: the old code's program retires

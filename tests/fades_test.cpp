@@ -18,6 +18,19 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// LoadOptions for a crossfade, or for a quantum of `frames`.
+[[maybe_unused]] LoadOptions crossfading() {
+    LoadOptions o;
+    o.crossfade = true;
+    return o;
+}
+[[maybe_unused]] LoadOptions quantized(uint64_t frames) {
+    LoadOptions o;
+    o.quantum_frames = frames;
+    return o;
+}
+
+
 constexpr double sr = 48000.0;
 constexpr double fade_ms = 5.0;
 constexpr std::size_t fade = 240;  // 5 ms at 48 kHz
@@ -175,7 +188,7 @@ TEST(Fades, ACrossfadeRunsOldAndNewCodeOnSeparateStateWithoutAPop) {
     run.load(a_220);
     run.play(9600);
     const double old_phase = run.engine.arena().find("a")->data()[0];
-    const std::size_t at = run.load(a_440_other_layout, LoadOptions{.crossfade = true});
+    const std::size_t at = run.load(a_440_other_layout, crossfading());
     run.play(9600);
     const PopRatio p = pop_ratio(run.out, at, fade);
     report(p);
@@ -249,7 +262,7 @@ TEST(Quantum, AQuantizedLoadTakesEffectAtTheNextMultipleOfTheQuantum) {
     Rig run;
     run.load(a_440);
     run.play(1000);
-    const CommandResult r = run.engine.run_session(a_660, nullptr, "test", LoadOptions{.quantum_frames = 4800});
+    const CommandResult r = run.engine.run_session(a_660, nullptr, "test", quantized(4800));
     ASSERT_TRUE(r);
     run.play(9600);
     const auto frame = run.engine.swap_frame(r.program_id);
@@ -261,7 +274,7 @@ TEST(Quantum, AQuantizedLoadTakesEffectAtTheNextMultipleOfTheQuantum) {
 TEST(Quantum, ALaterLoadSupersedesOneStillWaitingForItsFrame) {
     Rig run;
     run.play(64);
-    const CommandResult first = run.engine.run_session(a_440, nullptr, "test", LoadOptions{.quantum_frames = 48000});
+    const CommandResult first = run.engine.run_session(a_440, nullptr, "test", quantized(48000));
     const CommandResult second = run.engine.run_session(a_660, nullptr, "test");
     run.play(128);
     EXPECT_EQ(run.engine.swap_frame(first.program_id), ProgramMailbox::superseded);
