@@ -3,6 +3,7 @@
 // never wait for the producer. Sessions are compiled into the test and
 // rendered into plain buffers, as the producer would.
 #include "engine.hpp"
+#include "load_options.hpp"
 
 #include <lel/lel.hpp>
 
@@ -18,17 +19,8 @@ using namespace lel;
 
 namespace {
 
-// LoadOptions for a crossfade, or for a quantum of `frames`.
-[[maybe_unused]] LoadOptions crossfading() {
-    LoadOptions o;
-    o.crossfade = true;
-    return o;
-}
-[[maybe_unused]] LoadOptions quantized(uint64_t frames) {
-    LoadOptions o;
-    o.quantum_frames = frames;
-    return o;
-}
+using lel::test::crossfading;
+using lel::test::quantized;
 
 
 // The defaults leld runs with: a 2^22-double arena, 5 ms fades.

@@ -2,6 +2,7 @@
 // reset, each measured by the pop ratio (tests/pop_ratio.hpp) on the
 // engine's own output, rendered without JACK.
 #include "engine.hpp"
+#include "load_options.hpp"
 #include "pop_ratio.hpp"
 
 #include <lel/lel.hpp>
@@ -18,17 +19,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// LoadOptions for a crossfade, or for a quantum of `frames`.
-[[maybe_unused]] LoadOptions crossfading() {
-    LoadOptions o;
-    o.crossfade = true;
-    return o;
-}
-[[maybe_unused]] LoadOptions quantized(uint64_t frames) {
-    LoadOptions o;
-    o.quantum_frames = frames;
-    return o;
-}
+using lel::test::crossfading;
+using lel::test::quantized;
 
 
 constexpr double sr = 48000.0;
