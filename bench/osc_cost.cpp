@@ -23,8 +23,7 @@
 // with --csv FILE, every figure as engine,n,ns for the plot.
 //
 // A benchmark, not a test: it fails only when something cannot run.
-#include "engine.hpp"
-#include "renderer.hpp"
+#include "engine_run.hpp"
 #include "scsynth_nrt.hpp"
 #include "stats.hpp"
 
@@ -36,7 +35,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <ctime>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -49,23 +47,12 @@ namespace fs = std::filesystem;
 using lel::StereoFrame;
 using lel::bench::median;
 
-constexpr double sample_rate = 48000.0;
-constexpr uint32_t block = 64;
+using lel::bench::block;
+using lel::bench::LelEngine;
+using lel::bench::Renderer;
+using lel::bench::sample_rate;
 
 double oscillator_frequency(int k) { return lel::bench::oscillator_frequency(k); }
-
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-/// Something that renders N oscillators into stereo frames.
-class Renderer {
-public:
-    virtual ~Renderer() = default;
-    virtual void render(std::span<StereoFrame> out) = 0;
-};
 
 // ------------------------------------------------------- hand-written loops
 // One shape for all three: per block, each oscillator adds 0.01 * its sine
@@ -142,31 +129,6 @@ struct FixedOsc {
     }
 };
 
-// ------------------------------------------------------------ lel's engine
-class LelEngine final : public Renderer {
-public:
-    LelEngine(const fs::path& module, int n) {
-        lel::EngineConfig config;
-        config.sample_rate = sample_rate;
-        config.max_block = block;
-        config.max_names = static_cast<uint32_t>(std::max(n, 1));
-        config.state_doubles = static_cast<std::size_t>(std::max(n, 1)) * lel::default_state_size;
-        engine_ = std::make_unique<lel::Engine>(config);
-        setenv("LEL_BENCH_N", std::to_string(n).c_str(), 1);  // the session reads it
-        const lel::CommandResult r = engine_->load(fs::absolute(module));
-        if (!r) throw std::runtime_error(fmt::format("loading {}: {}", module.string(), r.message));
-        if (r.signals != static_cast<std::size_t>(n)) {
-            throw std::runtime_error(fmt::format("{} registered {} signals, not {}", module.string(), r.signals, n));
-        }
-    }
-    void render(std::span<StereoFrame> out) override {
-        engine_->renderer().render(out);
-        engine_->collect();
-    }
-private:
-    std::unique_ptr<lel::Engine> engine_;
-};
-
 // ------------------------------------------------------------- measuring
 struct Plan {
     int repeat = 5;
@@ -175,21 +137,22 @@ struct Plan {
 
 // The median over plan.repeat runs of CPU ns per oscillator-sample.
 double measure(Renderer& r, int n, const Plan& plan) {
-    const auto frames = static_cast<std::size_t>(std::max(plan.osc_samples / n, 16.0 * block));
-    std::vector<StereoFrame> out(frames);
-    r.render(std::span(out).first(std::min<std::size_t>(frames, 4800)));  // warm up: caches, fade-in
-    std::vector<double> ns;
-    for (int i = 0; i < plan.repeat; ++i) {
-        const double t0 = thread_cpu_seconds();
-        r.render(out);
-        const double t1 = thread_cpu_seconds();
-        ns.push_back((t1 - t0) * 1e9 / (static_cast<double>(n) * static_cast<double>(frames)));
-    }
+    std::vector<StereoFrame> out;
+    const std::vector<double> ns = lel::bench::time_renders(r, n, plan.osc_samples, plan.repeat, out);
     // The sound must be there: a sum of sines at 0.01 is never all zero.
     double energy = 0;
     for (const StereoFrame& f : out) energy += static_cast<double>(f.left) * f.left;
     if (!(energy > 0)) throw std::runtime_error("the render was silent");
     return median(ns);
+}
+
+/// The engine running `module` with its n signals, which it must register.
+std::unique_ptr<Renderer> lel_engine(const fs::path& module, int n) {
+    auto engine = std::make_unique<LelEngine>(module, n);
+    if (engine->signals() != static_cast<std::size_t>(n)) {
+        throw std::runtime_error(fmt::format("{} registered {} signals, not {}", module.string(), engine->signals(), n));
+    }
+    return engine;
 }
 
 struct ScsynthFigures {
@@ -275,8 +238,8 @@ int main(int argc, char** argv) {
         if (row) run("hand/std::sin", n, [&] { return std::make_unique<HandWritten<StdSinOsc>>(n); });
         if (row) run("hand/table", n, [&] { return std::make_unique<HandWritten<TableOsc>>(n); });
         run("hand/fixed", n, [&] { return std::make_unique<HandWritten<FixedOsc>>(n); });
-        if (row) run("lel/std::sin", n, [&] { return std::make_unique<LelEngine>(std_module, n); });
-        run("lel/sine", n, [&] { return std::make_unique<LelEngine>(fast_module, n); });
+        if (row) run("lel/std::sin", n, [&] { return lel_engine(std_module, n); });
+        run("lel/sine", n, [&] { return lel_engine(fast_module, n); });
         run_scsynth(n);
     }
 
@@ -286,9 +249,9 @@ int main(int argc, char** argv) {
     {
         constexpr int n = 10000;
         const long before = rss_kib();
-        LelEngine engine(fast_module, n);
+        const auto engine = lel_engine(fast_module, n);
         std::vector<StereoFrame> out(block);
-        engine.render(out);
+        engine->render(out);
         per_signal_bytes = (rss_kib() - before) * 1024 / n;
     }
 
