@@ -190,7 +190,10 @@ TEST(Engine, ThreeThousandResetsDoNotHoldTheControlThread) {
             ASSERT_TRUE(e.reset());
         }
     });
-    EXPECT_LT(all, 2.0);
+    // A reset used to wait up to 2 s for the producer: 3,000 would take 100
+    // minutes. Without waiting they take milliseconds each, also under the
+    // sanitizers (9 s under ThreadSanitizer on a loaded 2-core machine).
+    EXPECT_LT(all, 60.0);
     render(e, fade_frames + 128);
     EXPECT_EQ(e.arena().used(), 0u);
 }
