@@ -49,6 +49,23 @@ inline double fall(double& phase, double from, double to, double seconds, double
     return phase >= 1.0 ? to : to + (from - to) * fall_curve(phase);
 }
 
+/// segment_step(seconds, dt), from `step` (what the last call stored there)
+/// when it still fits: a step fits if step * seconds gives dt back to
+/// rounding, so a changed time or sample rate, or a step left by another
+/// segment, is recomputed at once, and any bytes in `step` are safe. Costs
+/// a multiply and a compare where segment_step divides.
+inline double cached_step(double& step, double seconds, double dt) noexcept LEL_RT {
+    if (!(std::abs(step * seconds - dt) <= dt * 0x1p-40)) [[unlikely]]
+        step = segment_step(seconds, dt);
+    return step;
+}
+
+/// fall() with the phase step already known.
+inline double fall_by(double& phase, double from, double to, double step) noexcept LEL_RT {
+    phase += step;
+    return phase >= 1.0 ? to : to + (from - to) * fall_curve(phase);
+}
+
 /// Clamps to [0, 1]; NaN gives 0.
 inline double level_clamp(double x) noexcept LEL_RT {
     return x > 0.0 ? (x < 1.0 ? x : 1.0) : 0.0;
@@ -57,21 +74,125 @@ inline double level_clamp(double x) noexcept LEL_RT {
 /// The stages of adsr and perc, stored as doubles in their state.
 enum class EnvStage : int { idle = 0, attack = 1, decay = 2, sustain = 3, release = 4 };
 
+/// A stage as its state stores it (compared as a double: no conversion).
+constexpr double stage_value(EnvStage e) noexcept { return static_cast<double>(static_cast<int>(e)); }
+
 /// How fast a sustain level changed while sustaining is followed: full
 /// scale in 5 ms, so that a new sustain (a reload) never clicks.
 inline constexpr double sustain_slew_seconds = 0.005;
 
+/// One sample of a level slewing to `target`, at most `max_step` a sample.
+inline double slew_to(double level, double target, double max_step) noexcept LEL_RT {
+    const double d = target - level;
+    return d > max_step ? level + max_step : (d < -max_step ? level - max_step : target);
+}
+
 }  // namespace detail
 
 /// State of lel::adsr: 5 doubles.
+///
+/// Design: the decay and release do not accumulate their phase: it is
+/// (frame - origin) * step, from the frame, so nothing there is carried
+/// from one sample to the next (a carried value is a load, arithmetic and
+/// a store that the next sample waits on). The
+/// step per sample is cached (detail::cached_step: no division while the
+/// times hold); a changed time moves the origin so that the phase carries
+/// on from where it is. The held stages (sustain with the gate on, idle
+/// with it off) take an early return; the gate's previous value is the
+/// stage (attack, decay, sustain: on). Only the attack carries its level.
 struct AdsrState {
-    static constexpr uint32_t kind = kind_id("lel.adsr");
-    double stage;      ///< detail::EnvStage
-    double level;      ///< the output, [0, 1]
-    double phase;      ///< progress through decay or release, [0, 1]
-    double from;       ///< the level the release started from
-    double gate_was;   ///< 1 if the gate was on at the previous sample
+    // "/2": `origin` replaced the accumulated phase of the first layout.
+    static constexpr uint32_t kind = kind_id("lel.adsr/2");
+    double stage;   ///< detail::EnvStage
+    double level;   ///< the output, [0, 1]
+    double origin;  ///< decay, release: the frame at which the phase was 0
+    double from;    ///< the level the release started from
+    double step;    ///< the current segment's phase (or level) step per sample
 };
+
+namespace detail {
+
+/// The smallest phase step: an infinite time holds with it (and the
+/// origin stays finite).
+inline constexpr double min_fall_step = 1e-300;
+
+/// Starts a decay or release of `seconds` whose phase is 0 at frame `f0`.
+inline void fall_start(AdsrState& st, double f0, double seconds, double dt) noexcept LEL_RT {
+    const double step = segment_step(seconds, dt);
+    st.step = step > min_fall_step ? step : min_fall_step;
+    st.origin = f0;
+}
+
+/// The phase of the decay or release at frame `f`; a time changed since
+/// the last sample re-bases the origin so that the phase moves on from
+/// where it was by the new step.
+inline double fall_phase(AdsrState& st, double f, double seconds, double dt) noexcept LEL_RT {
+    double step = st.step;
+    if (!(std::abs(step * seconds - dt) <= dt * 0x1p-40)) [[unlikely]] {
+        const double was = (f - 1.0 - st.origin) * step;
+        step = segment_step(seconds, dt);
+        step = step > min_fall_step ? step : min_fall_step;
+        st.step = step;
+        st.origin = f - 1.0 - was / step;
+    }
+    return (f - st.origin) * step;
+}
+
+/// adsr off its held stages: the gate's edges, attack, decay, release.
+inline double adsr_move(AdsrState& st, double f, bool on, double target, double attack, double decay,
+                        double release, double dt) noexcept LEL_RT {
+    constexpr double idle = stage_value(EnvStage::idle), attacking = stage_value(EnvStage::attack),
+                     decaying = stage_value(EnvStage::decay), sustaining = stage_value(EnvStage::sustain),
+                     releasing = stage_value(EnvStage::release);
+    auto k = static_cast<EnvStage>(static_cast<int>(st.stage));
+    double level = st.level;
+    const bool was_on = k == EnvStage::attack || k == EnvStage::decay || k == EnvStage::sustain;
+    if (on && !was_on) {
+        k = EnvStage::attack;
+    } else if (!on && was_on) {
+        k = EnvStage::release;
+        st.from = level;
+        fall_start(st, f - 1.0, release, dt);  // its first step is this sample's
+    }
+    double stage;
+    switch (k) {
+    case EnvStage::decay: {
+        const double p = fall_phase(st, f, decay, dt);
+        level = p >= 1.0 ? target : target + (1.0 - target) * fall_curve(p);
+        stage = p >= 1.0 ? sustaining : decaying;
+        break;
+    }
+    case EnvStage::release: {
+        const double p = fall_phase(st, f, release, dt);
+        level = p >= 1.0 ? 0.0 : st.from * fall_curve(p);
+        stage = p >= 1.0 ? idle : releasing;
+        break;
+    }
+    case EnvStage::attack:
+        level += cached_step(st.step, attack, dt);
+        stage = attacking;
+        if (level >= 1.0) {
+            level = 1.0;
+            stage = decaying;
+            fall_start(st, f, decay, dt);
+        }
+        break;
+    case EnvStage::sustain:
+        level = slew_to(level, target, dt * (1.0 / sustain_slew_seconds));
+        stage = sustaining;
+        break;
+    default:
+        level = 0.0;
+        stage = idle;
+        break;
+    }
+    // Whatever the bytes held (the shared block of a mismatched call), stay in [0, 1].
+    st.level = level_clamp(level);
+    st.stage = stage;
+    return st.level;
+}
+
+}  // namespace detail
 
 /// ADSR envelope, after the classic analog contour generator (ARP 2500's
 /// ADSR as in every subtractive synth; the curves above).
@@ -84,67 +205,31 @@ struct AdsrState {
 /// less), decay falls to `sustain` (in [0, 1], clamped) in `decay` seconds,
 /// the level then follows `sustain` while the gate is on, and the gate
 /// turning off releases from the current level to 0 in `release` seconds.
-/// State: 5 doubles. Wait-free; no allocation.
+/// State: 5 doubles. Wait-free; no allocation; a division only when a
+/// segment starts or its time changes.
 inline double adsr(Context& s, double gate, double attack, double decay, double sustain,
                    double release) noexcept LEL_RT {
     using detail::EnvStage;
     AdsrState& st = take<AdsrState>(s);
     const bool on = gate > 0.0;
-    const double level_sustain = detail::level_clamp(sustain);
-    auto stage = static_cast<EnvStage>(static_cast<int>(st.stage));
-    if (on && !(st.gate_was > 0.0)) {
-        stage = EnvStage::attack;
-    } else if (!on && stage != EnvStage::idle && stage != EnvStage::release) {
-        stage = EnvStage::release;
-        st.phase = 0.0;
-        st.from = st.level;
+    const double target = detail::level_clamp(sustain);
+    if (on && st.stage == detail::stage_value(EnvStage::sustain)) {
+        st.level = detail::slew_to(st.level, target, s.dt * (1.0 / detail::sustain_slew_seconds));
+        return st.level;
     }
-    st.gate_was = on ? 1.0 : 0.0;
-
-    double level = st.level;
-    switch (stage) {
-    case EnvStage::attack:
-        level += detail::segment_step(attack, s.dt);
-        if (level >= 1.0) {
-            level = 1.0;
-            stage = EnvStage::decay;
-            st.phase = 0.0;
-        }
-        break;
-    case EnvStage::decay:
-        level = detail::fall(st.phase, 1.0, level_sustain, decay, s.dt);
-        if (st.phase >= 1.0) stage = EnvStage::sustain;
-        break;
-    case EnvStage::sustain: {
-        const double max_step = s.dt / detail::sustain_slew_seconds;
-        const double d = level_sustain - level;
-        level += d > max_step ? max_step : (d < -max_step ? -max_step : d);
-        break;
-    }
-    case EnvStage::release:
-        level = detail::fall(st.phase, st.from, 0.0, release, s.dt);
-        if (st.phase >= 1.0) stage = EnvStage::idle;
-        break;
-    default:
-        level = 0.0;
-        stage = EnvStage::idle;
-        break;
-    }
-    // Whatever the bytes held (a state from another build), stay in [0, 1].
-    st.level = detail::level_clamp(level);
-    if (!(st.phase >= 0.0 && st.phase <= 2.0)) st.phase = 0.0;
-    if (!(st.from >= 0.0 && st.from <= 1.0)) st.from = st.level;
-    st.stage = static_cast<double>(static_cast<int>(stage));
-    return st.level;
+    if (!on && st.stage == detail::stage_value(EnvStage::idle)) return st.level = 0.0;
+    return detail::adsr_move(st, static_cast<double>(s.frame), on, target, attack, decay, release, s.dt);
 }
 
-/// State of lel::perc: 5 doubles.
+/// State of lel::perc: 5 doubles. `step` took slot 3 from the release's
+/// start (always 1); any value there is checked before use (cached_step),
+/// so the layout reads old states right and the kind is unchanged.
 struct PercState {
     static constexpr uint32_t kind = kind_id("lel.perc");
     double stage;     ///< detail::EnvStage: idle, attack or release
     double level;     ///< the output, [0, 1]
     double phase;     ///< progress through the release, [0, 1]
-    double from;      ///< the level the release started from (1)
+    double step;      ///< the current segment's phase (or level) step per sample
     double trig_was;  ///< trig at the previous sample
 };
 
@@ -156,34 +241,36 @@ struct PercState {
 ///
 ///     lel::perc(s, lel::every(s, 1.0), 0.002, 0.3) -> [0, 1]
 ///
-/// State: 5 doubles. Wait-free; no allocation.
+/// State: 5 doubles. Wait-free; no allocation; a division only when a
+/// segment starts or its time changes.
 inline double perc(Context& s, double trig, double attack, double release) noexcept LEL_RT {
     using detail::EnvStage;
+    constexpr double idle = detail::stage_value(EnvStage::idle), attacking = detail::stage_value(EnvStage::attack),
+                     releasing = detail::stage_value(EnvStage::release);
     PercState& st = take<PercState>(s);
-    auto stage = static_cast<EnvStage>(static_cast<int>(st.stage));
-    if (trig > 0.0 && !(st.trig_was > 0.0)) stage = EnvStage::attack;
-    st.trig_was = trig > 0.0 ? 1.0 : 0.0;
+    const bool high = trig > 0.0;
+    const bool rising = high && !(st.trig_was > 0.0);
+    st.trig_was = high ? 1.0 : 0.0;
+    double stage = rising ? attacking : st.stage;
+    if (stage == idle) return st.level = 0.0;
 
     double level = st.level;
-    if (stage == EnvStage::attack) {
-        level += detail::segment_step(attack, s.dt);
+    if (stage == releasing) {
+        level = detail::fall_by(st.phase, 1.0, 0.0, detail::cached_step(st.step, release, s.dt));
+        if (st.phase >= 1.0) stage = idle;
+    } else if (stage == attacking) {
+        level += detail::cached_step(st.step, attack, s.dt);
         if (level >= 1.0) {
             level = 1.0;
-            stage = EnvStage::release;
+            stage = releasing;
             st.phase = 0.0;
-            st.from = 1.0;
         }
-    } else if (stage == EnvStage::release) {
-        level = detail::fall(st.phase, st.from, 0.0, release, s.dt);
-        if (st.phase >= 1.0) stage = EnvStage::idle;
     } else {
         level = 0.0;
-        stage = EnvStage::idle;
+        stage = idle;
     }
     st.level = detail::level_clamp(level);
-    if (!(st.phase >= 0.0 && st.phase <= 2.0)) st.phase = 0.0;
-    if (!(st.from >= 0.0 && st.from <= 1.0)) st.from = 1.0;
-    st.stage = static_cast<double>(static_cast<int>(stage));
+    st.stage = stage;
     return st.level;
 }
 
