@@ -32,7 +32,7 @@ Engine::~Engine() {
 CommandResult Engine::publish(Registry next, uint64_t start_frame) {
     registry_ = std::move(next);
     const uint64_t id = next_program_id_++;
-    mailbox_.publish(std::make_unique<Program>(registry_, id, start_frame));
+    mailbox_.publish(std::make_unique<Program>(registry_, id, start_frame, &buses_, &arena_));
     return CommandResult{true, {}, id, registry_.size()};
 }
 
@@ -67,6 +67,13 @@ CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> mo
                                                 renderer_.bpm(), &samples_, options.sample_dir};
         ProgramBuilder builder(registry_, arena_, std::move(module), options.crossfade ? id : 0, settings);
         entry(builder.host());
+        if (!builder.failed()) {
+            try {
+                buses_.assign(builder.staged());
+            } catch (const RoutingError& e) {
+                builder.fail(e.what());
+            }
+        }
         if (builder.failed()) return CommandResult::failure(fmt::format("{}: {}", origin, builder.error()));
         next = builder.commit();
     }
@@ -85,6 +92,7 @@ CommandResult Engine::remove(const std::string& name) {
 }
 
 CommandResult Engine::reset() {
+    buses_.clear();
     CommandResult r = publish(Registry{});
     // The programs that still run the old names hold their leases; the
     // space comes back when collect() deletes them.

@@ -15,6 +15,7 @@
 #include "renderer.hpp"
 #include "rt_log.hpp"
 #include "sample_cache.hpp"
+#include "routing.hpp"
 #include "state_arena.hpp"
 
 #include <chrono>
@@ -126,6 +127,7 @@ private:
     StateArena arena_;
     SampleCache samples_;  // before registry_: outlives nothing it hands out (weak entries)
     Registry registry_;
+    BusTable buses_{Renderer::max_buses};
     ProgramMailbox mailbox_;
     RtLog log_;
     Renderer renderer_;

@@ -6,7 +6,7 @@
 // the real-time log), the producer, and JACK's own threads.
 #include "commands.hpp"
 #include "engine.hpp"
-#include "jack_output.hpp"
+#include "jack_client.hpp"
 #include "log_format.hpp"
 #include "module_file.hpp"
 #include "module_scratch.hpp"
@@ -95,7 +95,7 @@ int run(const Options& opt) {
     spdlog::info("leld: module copies go to {}", lel::scratch_dir().string());  // also removes dead lelds' ones
 
     silence_jack_errors_to_debug();
-    lel::JackOutput jack(opt.name);
+    lel::JackClient jack(opt.name);
     const uint32_t period = jack.period();
     const uint32_t sample_rate = jack.sample_rate();
     const uint32_t block = period;
@@ -109,13 +109,18 @@ int run(const Options& opt) {
     config.module_dir = opt.module_dir;
     lel::Engine engine(config);
     lel::SpscRing<lel::StereoFrame> ring(depth);
-    lel::Producer producer(engine.renderer(), ring, block, depth);
+    lel::SpscRing<lel::StereoFrame> input(std::size_t{depth} + period);
+    // The input ring starts `depth` frames ahead: the producer fills the
+    // ring (depth frames, reading as much input) before the callback has
+    // delivered any. From then on in_1 -> out_1 is exactly `depth` frames.
+    input.try_write(std::vector<lel::StereoFrame>(depth, lel::StereoFrame{0.0f, 0.0f}));
+    lel::Producer producer(engine.renderer(), ring, block, depth, &input);
     lock_memory();
 
     if (const std::string warning = producer.start(jack.helper_priority()); !warning.empty()) {
         spdlog::warn("{}", warning);
     }
-    jack.activate(ring, producer);
+    jack.activate(ring, input, depth, producer);
     if (!opt.no_connect) {
         for (const std::string& problem : jack.connect(opt.connect)) spdlog::warn("{}", problem);
     }
@@ -131,7 +136,8 @@ int run(const Options& opt) {
                                 {}};
     lel::install_commands(osc, context);
 
-    spdlog::info("leld: JACK client '{}' at {} Hz, period {}, ring {} frames ({:.2f} ms), OSC on udp {}:{}",
+    spdlog::info("leld: JACK client '{}' at {} Hz, period {}, ring {} frames ({:.2f} ms; also the latency from "
+                 "in_1/in_2 to out_1/out_2), OSC on udp {}:{}",
                  jack.client_name(), sample_rate, period, depth, 1000.0 * depth / sample_rate, opt.bind, osc.port());
 
     // Stopping (a signal, /lel/quit, or the JACK server gone) comes first,

@@ -2,6 +2,7 @@
 
 #include "rt_calls.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
@@ -11,8 +12,10 @@
 
 namespace lel {
 
-Producer::Producer(Renderer& renderer, SpscRing<StereoFrame>& ring, uint32_t block, uint32_t depth)
-    : renderer_(renderer), ring_(ring), block_(block), depth_(depth), staging_(block) {
+Producer::Producer(Renderer& renderer, SpscRing<StereoFrame>& ring, uint32_t block, uint32_t depth,
+                   SpscRing<StereoFrame>* input)
+    : renderer_(renderer), ring_(ring), block_(block), depth_(depth), input_(input), staging_(block),
+      input_staging_(input ? block : 0) {
     if (block == 0 || depth < block) throw std::invalid_argument("producer needs 0 < block <= depth");
     if (depth > ring.capacity()) throw std::invalid_argument("producer depth exceeds the ring's capacity");
     sem_init(&wake_, 0, 0);
@@ -50,7 +53,11 @@ void Producer::notify() noexcept { rt::post(wake_); }
 bool Producer::try_fill() noexcept {
     const std::size_t fill = ring_.capacity() - ring_.write_available();
     if (fill + block_ > depth_) return false;
-    renderer_.render(staging_);
+    if (input_) {
+        const std::size_t got = input_->try_read(input_staging_);
+        std::fill(input_staging_.begin() + static_cast<std::ptrdiff_t>(got), input_staging_.end(), StereoFrame{});
+    }
+    renderer_.render(staging_, input_staging_);
     ring_.try_write(staging_);  // fits: fill + block <= depth <= capacity
     return true;
 }

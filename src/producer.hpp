@@ -27,8 +27,11 @@ namespace lel {
 
 class Producer {
 public:
-    /// Control thread; allocates the staging block. depth >= block.
-    Producer(Renderer& renderer, SpscRing<StereoFrame>& ring, uint32_t block, uint32_t depth);
+    /// Control thread; allocates the staging blocks. depth >= block. With
+    /// `input`, each block renders with as many frames read from it as it
+    /// renders (silence for any it lacks: lel::input).
+    Producer(Renderer& renderer, SpscRing<StereoFrame>& ring, uint32_t block, uint32_t depth,
+             SpscRing<StereoFrame>* input = nullptr);
     ~Producer();
     Producer(const Producer&) = delete;
     Producer& operator=(const Producer&) = delete;
@@ -56,7 +59,9 @@ private:
     SpscRing<StereoFrame>& ring_;
     const uint32_t block_;
     const uint32_t depth_;
+    SpscRing<StereoFrame>* input_;      // the producer is its only reader
     std::vector<StereoFrame> staging_;  // producer-owned after start()
+    std::vector<StereoFrame> input_staging_;
     sem_t wake_;
     std::atomic<bool> running_{false};  // stored by control, read by producer
     std::thread thread_;

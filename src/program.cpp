@@ -47,17 +47,43 @@ const SignalEntry* Registry::find(std::string_view name) const {
 
 // ----------------------------------------------------------------- Program
 
-Program::Program(const Registry& registry, uint64_t id, uint64_t start_frame)
-    : entries_(registry.entries().begin(), registry.entries().end()),
-      exits_(entries_.size(), Exit::stays), id_(id), start_frame_(start_frame) {
+Program::Program(const Registry& registry, uint64_t id, uint64_t start_frame, const BusTable* buses,
+                 const StateArena* arena)
+    : exits_(registry.size(), Exit::stays), id_(id), start_frame_(start_frame) {
+    const auto all = registry.entries();
+    entries_.reserve(all.size());
+    for (const std::size_t i : render_order(all)) entries_.push_back(all[i]);
+    std::size_t listens = 0;
+    for (const SignalEntry& e : entries_) listens += e.listens.size();
+    listen_buses_.reserve(listens);  // never reallocated below: voices point into it
     voices_.reserve(entries_.size());
     for (const SignalEntry& e : entries_) {
+        const uint32_t* first = listen_buses_.data() + listen_buses_.size();
+        for (const std::string& source : e.listens) listen_buses_.push_back(buses ? buses->bus_of(source) : LEL_NO_BUS);
         // Entries made without a probe (tests) give their whole lease as raw state.
         const uint32_t raw = e.raw_size ? e.raw_size : e.state->size();
         voices_.push_back(Voice{e.callable->render(), e.callable->user(), e.state->data(), raw,
                                 e.callable->channels(), e.state->index(), e.crossfade_in_program == id,
                                 e.name.c_str(), &e.callable->fault, &e.state->poisoned,
-                                e.helpers_size ? e.state->data() + raw : nullptr, e.helpers_size});
+                                e.helpers_size ? e.state->data() + raw : nullptr, e.helpers_size,
+                                e.listens.empty() ? nullptr : first, static_cast<uint32_t>(e.listens.size())});
+    }
+    if (!buses || !arena) return;
+    routes_ = buses->routes(*arena);
+    // A name listened to by a voice that renders before (or is) its own: a cycle.
+    std::unordered_map<std::string_view, std::size_t> position;
+    for (std::size_t i = 0; i < entries_.size(); ++i) position.emplace(entries_[i].name, i);
+    std::unordered_set<std::string_view> late;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+        for (const std::string& source : entries_[i].listens) {
+            const auto it = position.find(source);
+            if (it != position.end() && it->second >= i) late.insert(source);
+        }
+    }
+    for (BusRoute& r : routes_) {
+        for (const std::string_view name : late) {
+            if (const StateArena::Lease* lease = arena->find(name); lease && lease->index() == r.name_index) r.late = true;
+        }
     }
 }
 
@@ -144,7 +170,8 @@ bool ProgramBuilder::add(const lel_signal_desc& desc) {
         fail(fmt::format("signal '{}' asks for {} doubles of state; allowed 1 to 2^28", name, desc.state_size));
         return false;
     }
-    std::optional<HelperLayout> layout = probe(desc, name);
+    std::vector<std::string> listens;
+    std::optional<HelperLayout> layout = probe(desc, name, listens);
     if (!layout) return false;
     if (uint64_t{layout->raw} + layout->area() > (1u << 28)) {
         fail(fmt::format("signal '{}' needs {} doubles of state with its helpers; allowed 2^28", name,
@@ -166,33 +193,41 @@ bool ProgramBuilder::add(const lel_signal_desc& desc) {
     const uint64_t crossfade_in = !crossfade || !playing ? 0
                                   : crossfade_program_ != 0 ? crossfade_program_ : settings_.program_id;
     next_.put(SignalEntry{std::string(name), std::move(callable), std::move(lease), layout->raw,
-                          static_cast<uint32_t>(layout->area()), crossfade_in});
+                          static_cast<uint32_t>(layout->area()), crossfade_in, std::move(listens),
+                          (desc.flags & LEL_SIGNAL_NOT_MAIN) == 0});
     return true;
 }
 
-std::optional<HelperLayout> ProgramBuilder::probe(const lel_signal_desc& desc, std::string_view name) {
+std::optional<HelperLayout> ProgramBuilder::probe(const lel_signal_desc& desc, std::string_view name,
+                                                  std::vector<std::string>& listens) {
     HelperLayout layout;
     layout.laid_out = true;
     layout.raw = desc.state_size;
     if (!desc.probe) return layout;
     std::vector<double> scratch(desc.state_size, 0.0);
     const std::string name_z(name);
+    struct Seen {
+        HelperLayout& layout;
+        std::vector<std::string>& listens;
+    } seen{layout, listens};
     lel_probe p{settings_.sample_rate, settings_.frame, static_cast<double>(settings_.frame) * settings_.bpm / 60.0 /
-                settings_.sample_rate, settings_.bpm, name_z.c_str(), scratch.data(), desc.state_size, 0, &layout,
+                settings_.sample_rate, settings_.bpm, name_z.c_str(), scratch.data(), desc.state_size, 0, &seen,
                 [](void* self, uint32_t kind, uint32_t size, const char* key) {
                     detail::RecordedBlock b;
                     b.kind = kind;
                     b.size = size;
                     std::strncpy(b.key, key ? key : "", sizeof b.key - 1);
-                    static_cast<HelperLayout*>(self)->blocks.push_back(b);
-                }};
+                    static_cast<Seen*>(self)->layout.blocks.push_back(b);
+                },
+                [](void* self, const char* source) { static_cast<Seen*>(self)->listens.emplace_back(source); }};
     switch (desc.probe(desc.user, &p)) {
         case LEL_RENDER_OK: return layout;
         case LEL_RENDER_THREW:
             fail(fmt::format("signal '{}' threw when leld ran it once to find its helpers", name));
             return std::nullopt;
         default:
-            fail(fmt::format("signal '{}' calls more than {} helpers per sample", name, detail::Recorder::max_blocks));
+            fail(fmt::format("signal '{}' calls more than {} helpers or {} lel::listen per sample", name,
+                             detail::Recorder::max_blocks, detail::Recorder::max_listens));
             return std::nullopt;
     }
 }

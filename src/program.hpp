@@ -15,6 +15,7 @@
 
 #include <lel/abi.hpp>
 
+#include "routing.hpp"
 #include "state_arena.hpp"
 
 #include <atomic>
@@ -83,6 +84,10 @@ struct SignalEntry {
     /// The program in which this code replaced the name's old code with a
     /// crossfade (0: none). Only that program crossfades it in.
     uint64_t crossfade_in_program = 0;
+    /// The names its lel::listen calls listen to, in call order (probe).
+    std::vector<std::string> listens;
+    /// False: a send, kept out of the main mix (SignalOptions::main).
+    bool main = true;
 };
 
 /// The set of registered signals, in registration order (a replaced signal
@@ -115,6 +120,8 @@ struct Voice {
     std::atomic<uint32_t>* poisoned;  ///< the state's: its name's next code gets fresh state
     double* helpers;        ///< the helper area (lel::take), after the raw state; null if none
     uint32_t helpers_size;  ///< doubles in it
+    const uint32_t* listens;  ///< the bus of each lel::listen call, in call order
+    uint32_t listen_count;
 };
 
 /// How a voice leaves when its program is replaced. Decided by the producer
@@ -131,12 +138,18 @@ enum class Exit : uint8_t {
 class Program {
 public:
     /// `start_frame`: the first frame it may take effect at (0: at once).
-    Program(const Registry& registry, uint64_t id, uint64_t start_frame = 0);
+    /// Voices render sources first (render_order); with `buses` (which
+    /// assign() has seen the registry in) and the `arena` the names are
+    /// indexed in, listens get their buses and the program its routes.
+    Program(const Registry& registry, uint64_t id, uint64_t start_frame = 0, const BusTable* buses = nullptr,
+            const StateArena* arena = nullptr);
     Program(const Program&) = delete;
     Program& operator=(const Program&) = delete;
 
     /// Any thread; wait-free (immutable after construction).
     std::span<const Voice> voices() const noexcept { return voices_; }
+    /// Every name with a bus that this program knows an index for.
+    std::span<const BusRoute> routes() const noexcept { return routes_; }
     uint64_t id() const noexcept { return id_; }
     uint64_t start_frame() const noexcept { return start_frame_; }
 
@@ -148,6 +161,8 @@ public:
 private:
     std::vector<SignalEntry> entries_;  // keeps names and callables alive
     std::vector<Voice> voices_;
+    std::vector<uint32_t> listen_buses_;  // every voice's listens, one after another
+    std::vector<BusRoute> routes_;
     std::vector<Exit> exits_;
     uint64_t id_;
     uint64_t start_frame_;
@@ -200,6 +215,9 @@ public:
     /// the reason) if it cannot be read. Blocking.
     bool sample(std::string_view path, lel_sample& out);
 
+    /// The registry as the session has staged it so far.
+    const Registry& staged() const noexcept { return next_; }
+
     bool failed() const noexcept { return failed_; }
     const std::string& error() const noexcept { return error_; }
 
@@ -208,7 +226,8 @@ public:
 
 private:
     /// The signal's helper calls, from its probe; nullopt after fail().
-    std::optional<HelperLayout> probe(const lel_signal_desc& desc, std::string_view name);
+    std::optional<HelperLayout> probe(const lel_signal_desc& desc, std::string_view name,
+                                      std::vector<std::string>& listens);
     /// The lease for `name` laid out as `layout`, carrying what matches;
     /// sets `crossfade` when the helper calls changed. Throws ArenaFull.
     StateArena::LeasePtr lease_for(std::string_view name, const HelperLayout& layout, bool fresh, bool& crossfade);

@@ -13,7 +13,9 @@ namespace lel {
 Renderer::Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, ProgramMailbox& mailbox, RtLog& log)
     : sample_rate_(sample_rate), dt_(1.0 / sample_rate), max_block_(std::min(max_block, LEL_MAX_BLOCK_FRAMES)),
       mailbox_(mailbox), log_(log), gain_(max_names, 0.0), owner_(max_names, 0),
-      gain_ramp_(max_block_), mix_mono_(max_block_), mix_left_(max_block_), mix_right_(max_block_) {
+      gain_ramp_(max_block_), mix_mono_(max_block_), mix_left_(max_block_), mix_right_(max_block_),
+      bus_of_(max_names, no_bus), buses_(std::size_t{max_buses} * 3 * LEL_MAX_BLOCK_FRAMES, 0.0),
+      bus_block_(max_buses, 0), bus_clean_(max_buses, 1), input_(2 * LEL_MAX_BLOCK_FRAMES, 0.0) {
     if (!(sample_rate > 0.0)) throw std::invalid_argument("sample rate must be positive");
     if (max_block == 0) throw std::invalid_argument("block size must be at least 1");
     set_bpm(120.0);
@@ -29,7 +31,8 @@ void Renderer::release_all() noexcept {
     fading_count_.store(0, std::memory_order_release);
 }
 
-void Renderer::render(std::span<StereoFrame> out) noexcept {
+void Renderer::render(std::span<StereoFrame> out, std::span<const StereoFrame> in) noexcept {
+    const bool with_input = in.size() >= out.size();
     std::size_t done = 0;
     while (done < out.size()) {
         take_and_swap();
@@ -37,7 +40,7 @@ void Renderer::render(std::span<StereoFrame> out) noexcept {
         if (scheduled_ && scheduled_->start_frame() < frame_now_ + n) {
             n = static_cast<uint32_t>(scheduled_->start_frame() - frame_now_);  // > 0: split the block there
         }
-        render_block(out.data() + done, n);
+        render_block(out.data() + done, with_input ? in.data() + done : nullptr, n);
         done += n;
     }
 }
@@ -56,9 +59,26 @@ void Renderer::take_and_swap() noexcept {
     }
 }
 
+// The new program's routes replace the old one's. A bus the new program no
+// longer routes is zeroed, so that nothing still reading it (a listener
+// fading out) hears a stale block.
+void Renderer::route(const Program* old, const Program& next) noexcept {
+    if (old) {
+        for (const BusRoute& r : old->routes()) bus_of_[r.name_index] = no_bus;
+    }
+    for (const BusRoute& r : next.routes()) bus_of_[r.name_index] = static_cast<uint16_t>(r.bus);
+    if (!old) return;
+    for (const BusRoute& r : old->routes()) {
+        if (bus_of_[r.name_index] != no_bus || bus_clean_[r.bus]) continue;
+        std::fill_n(buses_.data() + std::size_t{3} * r.bus * LEL_MAX_BLOCK_FRAMES, 3 * LEL_MAX_BLOCK_FRAMES, 0.0);
+        bus_clean_[r.bus] = 1;
+    }
+}
+
 void Renderer::swap_in(Program* next) noexcept {
     Program* old = std::exchange(current_, next);
     since_swap_ = 0;
+    route(old, *next);
     // Tag every name the new program holds, then see how the old one leaves.
     // owner_ holds id*2, +1 when the name crossfades in.
     for (const Voice& v : next->voices()) {
@@ -114,10 +134,24 @@ void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
 // failed: then it is muted.
 bool Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noexcept {
     const double beats_per_frame = beats_per_frame_.load(std::memory_order_relaxed);
-    const lel_block block{frame_now_, n, v.state_size, sample_rate_, dt_, v.name,
-                          mix_mono_.data(), mix_left_.data(), mix_right_.data(), gain,
-                          v.helpers, v.helpers_size, 0,
-                          static_cast<double>(frame_now_) * beats_per_frame, beats_per_frame};
+    double* mono = mix_mono_.data();
+    double* left = mix_left_.data();
+    double* right = mix_right_.data();
+    if (const uint16_t b = bus_of_[v.name_index]; b != no_bus) {
+        mono = buses_.data() + std::size_t{3} * b * LEL_MAX_BLOCK_FRAMES;
+        left = mono + LEL_MAX_BLOCK_FRAMES;
+        right = left + LEL_MAX_BLOCK_FRAMES;
+        if (bus_block_[b] != block_count_) {  // the block's first writer: a cycle's reader saw the last block
+            std::fill_n(mono, n, 0.0);
+            std::fill_n(left, n, 0.0);
+            std::fill_n(right, n, 0.0);
+            bus_block_[b] = block_count_;
+        }
+        bus_clean_[b] = 0;
+    }
+    const lel_block block{frame_now_, n, v.state_size, sample_rate_, dt_, v.name, mono, left, right, gain,
+                          v.helpers, v.helpers_size, 0, static_cast<double>(frame_now_) * beats_per_frame,
+                          beats_per_frame, block_input_, buses_.data(), v.listens, v.listen_count, 0};
     switch (rt::render_signal(v.render, v.user, &block, v.state)) {
         case LEL_RENDER_OK: return true;
         case LEL_RENDER_THREW: mute(v, RtLogRecord::Kind::signal_threw); return false;
@@ -158,6 +192,9 @@ const double* Renderer::curve(uint32_t n, uint32_t clock, uint32_t fade, bool ri
 void Renderer::render_current(uint32_t n, uint32_t fade) noexcept {
     const double step = fade ? 1.0 / fade : 1.0;
     for (const Voice& v : current_->voices()) {
+        // Its listeners render after it: its old code fading out goes into
+        // its bus first.
+        if (fading_size_ > 0 && has_bus(v)) render_fading_sources(n, fade, Sources::of_name, v.name_index);
         if (muted(v)) continue;
         double& g = gain_[v.name_index];
         if (v.crossfade_in && since_swap_ < fade) {
@@ -171,28 +208,52 @@ void Renderer::render_current(uint32_t n, uint32_t fade) noexcept {
     }
 }
 
-void Renderer::render_fading(uint32_t n, uint32_t fade) noexcept {
+// One voice of a program that was replaced: its equal-power fade out, or
+// its linear fade to silence when its name is gone.
+void Renderer::render_fading_voice(Program& prog, std::size_t i, uint32_t n, uint32_t fade) noexcept {
+    const Voice& v = prog.voices()[i];
+    if (muted(v)) return;
+    const Exit exit = prog.exits()[i];
+    if (exit == Exit::crossfade) {
+        if (prog.out_clock < fade) render_voice(v, n, curve(n, prog.out_clock, fade, false));
+        return;
+    }
+    if (exit != Exit::fade_out) return;
+    if (current_ && owner_[v.name_index] / 2 == current_->id()) return;  // back in the current program: it owns the gain
     const double step = fade ? 1.0 / fade : 1.0;
+    double& g = gain_[v.name_index];
+    if (g <= 0.0) return;
+    const double from = g;
+    g = std::max(0.0, g - step * n);
+    if (!render_voice(v, n, ramp(n, from, -step))) g = 0.0;
+}
+
+// The fading voices that render into buses, before their listeners: those
+// whose name left the current program (`gone`), or those of one name
+// (`of_name`, just before the current program's voice of it).
+void Renderer::render_fading_sources(uint32_t n, uint32_t fade, Sources which, uint32_t name_index) noexcept {
     const uint64_t current_id = current_ ? current_->id() : 0;
+    for (std::size_t p = 0; p < fading_size_; ++p) {
+        Program& prog = *fading_[p];
+        const auto voices = prog.voices();
+        for (std::size_t i = 0; i < voices.size(); ++i) {
+            const Voice& v = voices[i];
+            if (!has_bus(v)) continue;
+            const bool pick = which == Sources::gone ? owner_[v.name_index] / 2 != current_id
+                                                     : v.name_index == name_index;
+            if (pick) render_fading_voice(prog, i, n, fade);
+        }
+    }
+}
+
+// The other fading voices (their names have no bus), then the fades' clocks.
+void Renderer::render_fading(uint32_t n, uint32_t fade) noexcept {
     std::size_t kept = 0;
     for (std::size_t p = 0; p < fading_size_; ++p) {
         Program* prog = fading_[p];
         const auto voices = prog->voices();
-        const auto exits = prog->exits();
         for (std::size_t i = 0; i < voices.size(); ++i) {
-            const Voice& v = voices[i];
-            if (muted(v)) continue;
-            if (exits[i] == Exit::crossfade) {
-                if (prog->out_clock < fade) render_voice(v, n, curve(n, prog->out_clock, fade, false));
-                continue;
-            }
-            if (exits[i] != Exit::fade_out) continue;
-            if (owner_[v.name_index] / 2 == current_id) continue;  // back in the current program: it owns the gain
-            double& g = gain_[v.name_index];
-            if (g <= 0.0) continue;
-            const double from = g;
-            g = std::max(0.0, g - step * n);
-            if (!render_voice(v, n, ramp(n, from, -step))) g = 0.0;
+            if (!has_bus(voices[i])) render_fading_voice(*prog, i, n, fade);
         }
         prog->out_clock += n;
         if (prog->out_clock >= fade && mailbox_.has_room(1)) {
@@ -206,13 +267,62 @@ void Renderer::render_fading(uint32_t n, uint32_t fade) noexcept {
     fading_count_.store(static_cast<uint32_t>(kept), std::memory_order_release);  // pairs with fading()
 }
 
-void Renderer::render_block(StereoFrame* out, uint32_t n) noexcept {
+// Before every voice: a bus that no voice reads before its writers starts
+// the block silent (a source that stopped must not replay its last block).
+void Renderer::start_buses(uint32_t n) noexcept {
+    for (const BusRoute& r : current_->routes()) {
+        if (r.late) continue;
+        double* mono = buses_.data() + std::size_t{3} * r.bus * LEL_MAX_BLOCK_FRAMES;
+        if (!bus_clean_[r.bus]) {
+            std::fill_n(mono, n, 0.0);
+            std::fill_n(mono + LEL_MAX_BLOCK_FRAMES, n, 0.0);
+            std::fill_n(mono + 2 * LEL_MAX_BLOCK_FRAMES, n, 0.0);
+        }
+        bus_block_[r.bus] = block_count_;  // as if written: its writers add into the zeros
+    }
+}
+
+// After every voice: buses written this block go on into the main mix
+// (sends do not); a bus nobody wrote is zeroed once, so that its listeners
+// read silence from the next block on.
+void Renderer::finish_buses(uint32_t n) noexcept {
+    for (const BusRoute& r : current_->routes()) {
+        double* mono = buses_.data() + std::size_t{3} * r.bus * LEL_MAX_BLOCK_FRAMES;
+        if (bus_block_[r.bus] == block_count_) {
+            if (!r.main) continue;
+            const double* left = mono + LEL_MAX_BLOCK_FRAMES;
+            const double* right = left + LEL_MAX_BLOCK_FRAMES;
+            for (uint32_t i = 0; i < n; ++i) {
+                mix_mono_[i] += mono[i];
+                mix_left_[i] += left[i];
+                mix_right_[i] += right[i];
+            }
+        } else if (!bus_clean_[r.bus]) {
+            std::fill_n(mono, 3 * LEL_MAX_BLOCK_FRAMES, 0.0);
+            bus_clean_[r.bus] = 1;
+        }
+    }
+}
+
+void Renderer::render_block(StereoFrame* out, const StereoFrame* in, uint32_t n) noexcept {
     std::fill_n(mix_mono_.data(), n, 0.0);
     std::fill_n(mix_left_.data(), n, 0.0);
     std::fill_n(mix_right_.data(), n, 0.0);
+    block_input_ = nullptr;
+    if (in) {
+        for (uint32_t i = 0; i < n; ++i) {
+            input_[i] = in[i].left;
+            input_[LEL_MAX_BLOCK_FRAMES + i] = in[i].right;
+        }
+        block_input_ = input_.data();
+    }
+    if (current_) start_buses(n);
     const uint32_t fade = fade_frames();
+    if (fading_size_ > 0) render_fading_sources(n, fade, Sources::gone, 0);
     if (current_) render_current(n, fade);
     if (fading_size_ > 0) render_fading(n, fade);
+    if (current_) finish_buses(n);
+    ++block_count_;
     since_swap_ = since_swap_ > UINT32_MAX - n ? UINT32_MAX : since_swap_ + n;
 
     // One vectorized pass for a block at a sane level; the limiter's

@@ -26,6 +26,18 @@
 //     program is retired: what next plays under it fades in from silence.
 // Per-name gains live in an array indexed by the name's dense index.
 //
+// Routing (include/lel/dsp/routing.hpp, src/routing.hpp): a name with a bus
+// (listened to, or a send) renders into its bus instead of the main mix;
+// after the block, the bus goes into the main mix unless it is a send.
+// Every voice of such a name, fading ones included, renders right before
+// the current program's voice of that name, and programs order their voices
+// sources first, so a listener reads its sources' samples of the same
+// block. A bus starts each block silent, except where a listener renders
+// before its source (a cycle, BusRoute::late): such a bus is zeroed when
+// the block's first voice writes it, so the early listener reads the
+// source's previous block, and a late bus nobody wrote is zeroed once after
+// the block, so a source that stops reads as silence.
+//
 // Threads: construction, release_all(), set_fade_frames() and the *_approx
 // readers are control-thread; render() is producer-thread only.
 #pragma once
@@ -56,13 +68,18 @@ public:
     /// Allocates every buffer render() will ever use. Control thread.
     /// `max_block` above LEL_MAX_BLOCK_FRAMES is lowered to it.
     Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, ProgramMailbox& mailbox, RtLog& log);
+
+    /// Buses for listened-to names and sends (routing.hpp's BusTable).
+    static constexpr uint32_t max_buses = 256;
     ~Renderer();
     Renderer(const Renderer&) = delete;
     Renderer& operator=(const Renderer&) = delete;
 
     /// Producer thread; wait-free apart from the signals' own code. Renders
     /// out.size() frames (any number; split into blocks of max_block).
-    void render(std::span<StereoFrame> out) noexcept LEL_RT;
+    /// `in` is the audio input for the same frames (lel::input), or empty
+    /// for silence.
+    void render(std::span<StereoFrame> out, std::span<const StereoFrame> in = {}) noexcept LEL_RT;
 
     double sample_rate() const noexcept { return sample_rate_; }
     uint32_t max_block() const noexcept { return max_block_; }
@@ -98,9 +115,18 @@ private:
 
     void take_and_swap() noexcept LEL_RT;
     void swap_in(Program* next) noexcept LEL_RT;
-    void render_block(StereoFrame* out, uint32_t n) noexcept LEL_RT;
+    /// Which fading voices render_fading_sources() renders.
+    enum class Sources : uint8_t { gone, of_name };
+
+    void render_block(StereoFrame* out, const StereoFrame* in, uint32_t n) noexcept LEL_RT;
     void render_current(uint32_t n, uint32_t fade) noexcept LEL_RT;
     void render_fading(uint32_t n, uint32_t fade) noexcept LEL_RT;
+    void render_fading_sources(uint32_t n, uint32_t fade, Sources which, uint32_t name_index) noexcept LEL_RT;
+    void render_fading_voice(Program& prog, std::size_t i, uint32_t n, uint32_t fade) noexcept LEL_RT;
+    void route(const Program* old, const Program& next) noexcept LEL_RT;
+    void start_buses(uint32_t n) noexcept LEL_RT;
+    void finish_buses(uint32_t n) noexcept LEL_RT;
+    bool has_bus(const Voice& v) const noexcept { return bus_of_[v.name_index] != no_bus; }
     bool render_voice(const Voice& v, uint32_t n, const double* gain) noexcept LEL_RT;
     void silence_names_of(const Program& p) noexcept LEL_RT;
     const double* ramp(uint32_t n, double gain_from, double gain_step) noexcept LEL_RT;
@@ -123,6 +149,15 @@ private:
     std::vector<double> gain_;      // per name index: its level, 0..1
     std::vector<uint64_t> owner_;   // per name index: id of the last program holding it
     std::vector<double> gain_ramp_, mix_mono_, mix_left_, mix_right_;  // max_block each, never resized
+    static constexpr uint16_t no_bus = 0xffff;
+    static_assert(max_buses < no_bus);
+    std::vector<uint16_t> bus_of_;      // per name index: its bus, or no_bus (set at swaps from the routes)
+    std::vector<double> buses_;         // max_buses * 3 channels * LEL_MAX_BLOCK_FRAMES
+    std::vector<uint64_t> bus_block_;   // per bus: the block that last wrote it
+    std::vector<uint8_t> bus_clean_;    // per bus: all zero
+    uint64_t block_count_ = 1;          // blocks rendered, from 1 (0 means never)
+    std::vector<double> input_;         // this block's input: left, then right at LEL_MAX_BLOCK_FRAMES
+    const double* block_input_ = nullptr;
 
     // Written by the control thread, read by the producer.
     std::atomic<uint32_t> fade_frames_{0};

@@ -75,6 +75,18 @@ public:
         return n;
     }
 
+    /// Producer thread; wait-free. Like try_write, but lets
+    /// `source(T&, index)` fill up to `max` items in place.
+    template <class Source>
+    std::size_t try_produce(std::size_t max, Source&& source) noexcept LEL_RT {
+        const uint64_t w = write_.load(std::memory_order_relaxed);
+        const uint64_t r = read_.load(std::memory_order_acquire);  // pairs with release in try_read / try_consume
+        const std::size_t n = std::min(max, capacity_ - static_cast<std::size_t>(w - r));
+        for (std::size_t i = 0; i < n; ++i) source(items_[(w + i) & mask_], i);
+        write_.store(w + n, std::memory_order_release);  // pairs with acquire in try_read / try_consume
+        return n;
+    }
+
     /// Consumer thread; wait-free. Reads up to `out.size()` items and returns
     /// how many it read (0 when empty).
     std::size_t try_read(std::span<T> out) noexcept LEL_RT {

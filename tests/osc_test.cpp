@@ -119,7 +119,7 @@ std::vector<double> render(F& fn, std::vector<double>& state, uint32_t frames, i
     for (int b = 0; b < blocks; ++b) {
         lel_block block{static_cast<uint64_t>(b) * frames, frames, static_cast<uint32_t>(state.size()), 48000.0,
                         1.0 / 48000.0, "x", mono.data() + b * frames, left.data(), right.data(), nullptr,
-                        nullptr, 0, 0, 0.0, 0.0};
+                        nullptr, 0, 0, 0.0, 0.0, nullptr, nullptr, nullptr, 0, 0};
         const int32_t r = lel::detail::render_block<F>(&fn, &block, state.data());
         if (status) *status = r;
     }

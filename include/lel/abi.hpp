@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#define LEL_ABI_VERSION 3u
+#define LEL_ABI_VERSION 4u
 
 /// The most frames one call of a render function covers: the block loop
 /// renders into a buffer of this size on its stack.
@@ -45,7 +45,21 @@ struct lel_block {
     uint32_t reserved;
     double beat;          ///< beats since frame 0 at leld's tempo, at `frame`
     double beats_per_frame;  ///< the tempo: bpm / 60 / sample_rate
+    /// The audio input (lel::input): `frames` samples of the left channel,
+    /// then at input + LEL_MAX_BLOCK_FRAMES the right; null: silence.
+    const double* input;
+    /// The buses signals listen to (lel::listen): bus b's mono, left and
+    /// right channels start at buses + (3 * b + channel) * LEL_MAX_BLOCK_FRAMES.
+    const double* buses;
+    /// The bus of each lel::listen call of this signal, in call order
+    /// (LEL_NO_BUS: silence); `listen_count` of them.
+    const uint32_t* listens;
+    uint32_t listen_count;
+    uint32_t reserved2;
 };
+
+/// A listen whose name has no bus reads silence.
+#define LEL_NO_BUS 0xffffffffu
 
 /// Render results, returned by lel_render_fn.
 enum lel_render_status : int32_t {
@@ -78,6 +92,8 @@ struct lel_probe {
     uint32_t reserved;
     void* self;
     void (*record)(void* self, uint32_t kind, uint32_t size, const char* key);
+    /// Reports a lel::listen call of the probed sample, in call order.
+    void (*listen)(void* self, const char* name);
 };
 
 /// Runs a signal once for the probe. Control thread. Returns LEL_RENDER_OK,
@@ -94,7 +110,13 @@ struct lel_signal_desc {
     uint32_t state_size;  ///< doubles of persistent state requested
     uint32_t channels;    ///< 1 (mono) or 2 (stereo); informational
     lel_probe_fn probe;   ///< records the signal's helper calls (null: it has none)
+    uint32_t flags;       ///< LEL_SIGNAL_* bits
+    uint32_t reserved;
 };
+
+/// lel_signal_desc::flags: the signal stays out of the main mix (a send:
+/// only its listeners hear it).
+#define LEL_SIGNAL_NOT_MAIN 1u
 
 /// A sound file as leld holds it (lel_host::sample): decoded and converted to
 /// the engine's rate. Immutable; valid as long as any signal added by the

@@ -53,6 +53,15 @@ struct Context {
         detail::Recorder* recorder = nullptr;  ///< non-null while the load-time probe runs
         uint32_t mismatch = 0;               ///< set when a call found another helper's block
     } helpers;
+
+    /// Where lel::input and lel::listen read (dsp/routing.hpp): not for user code.
+    struct Routing {
+        const double* input = nullptr;     ///< this block's input, left then right (null: silence)
+        const double* buses = nullptr;     ///< every bus: mono, left, right, LEL_MAX_BLOCK_FRAMES each
+        const uint32_t* listens = nullptr;  ///< the bus of each listen call, in call order
+        uint32_t listen_count = 0;
+        uint32_t cursor = 0;               ///< listen calls made this sample
+    } routing;
 };
 
 }  // namespace lel

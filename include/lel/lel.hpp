@@ -21,6 +21,7 @@
 #include <lel/dsp/noise.hpp>
 #include <lel/dsp/oscillators.hpp>
 #include <lel/dsp/rhythm.hpp>
+#include <lel/dsp/routing.hpp>
 #include <lel/dsp/samples.hpp>
 #include <lel/dsp/sine_table.hpp>
 #include <lel/dsp/state.hpp>

@@ -20,6 +20,9 @@ struct SignalOptions {
     /// Doubles of persistent state. A name keeps its slice for the life of the
     /// daemon; asking for more than before grows it (old values are kept).
     uint32_t state = default_state_size;
+    /// False: the signal stays out of the main mix, and only the signals
+    /// that listen to it (lel::listen) hear it: a send.
+    bool main = true;
 };
 
 /// Builds the next program. It starts as the set of signals registered now;
@@ -65,6 +68,7 @@ public:
         desc.state_size = options.state;
         desc.channels = detail::is_stereo<R> ? 2u : 1u;
         desc.probe = &detail::probe<Fn>;
+        desc.flags = options.main ? 0u : LEL_SIGNAL_NOT_MAIN;
         host_->add(host_->self, &desc);
         return *this;
     }

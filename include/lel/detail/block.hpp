@@ -91,6 +91,10 @@ bool run_samples(F& f, const lel_block* block, uint32_t n, double* state, double
     s.bpm = block->beats_per_frame * 60.0 * block->sample_rate;
     s.helpers.area = block->helpers;
     s.helpers.size = block->helpers ? block->helpers_size : 0;
+    s.routing.input = block->input;
+    s.routing.buses = block->buses;
+    s.routing.listens = block->listens;
+    s.routing.listen_count = block->listens ? block->listen_count : 0;
     const uint64_t first = block->frame;
 #pragma GCC unroll 4  // -14% for lel::sine (bench/osc_cost): fewer loop branches, better scheduling
     for (uint32_t i = 0; i < n; ++i) {
@@ -99,6 +103,7 @@ bool run_samples(F& f, const lel_block* block, uint32_t n, double* state, double
         s.t = static_cast<double>(s.frame) * s.dt;
         s.beat = block->beat + static_cast<double>(i) * block->beats_per_frame;
         s.helpers.cursor = 0;
+        s.routing.cursor = 0;
         if constexpr (is_stereo<signal_result_t<F>>) {
             const Frame v = f(s);
             left[i] = v.left;
@@ -176,6 +181,7 @@ int32_t probe(void* user, const lel_probe* p) noexcept {
         return LEL_RENDER_THREW;
     }
     for (const RecordedBlock& b : recorder->blocks()) p->record(p->self, b.kind, b.size, b.key);
+    for (const auto& name : recorder->listens()) p->listen(p->self, name.data());
     return recorder->overflowed() ? LEL_RENDER_HELPER_ORDER : LEL_RENDER_OK;
 }
 

@@ -95,13 +95,35 @@ public:
     std::span<const RecordedBlock> blocks() const noexcept {
         return std::span<const RecordedBlock>(blocks_.data(), std::min(count_, max_blocks));
     }
-    /// More helper calls than max_blocks in one sample.
+
+    static constexpr uint32_t max_listens = 64;
+    static constexpr std::size_t max_name = 255;  // a signal name's longest
+    using Name = std::array<char, max_name + 1>;
+
+    /// A lel::listen call: the name it listens to (cut to max_name bytes).
+    void record_listen(std::string_view name) noexcept {
+        if (listen_count_ < max_listens) {
+            Name& n = listens_[listen_count_];
+            const std::size_t len = std::min(name.size(), max_name);
+            std::memcpy(n.data(), name.data(), len);
+            n[len] = '\0';
+        } else {
+            overflow_ = true;
+        }
+        ++listen_count_;
+    }
+    std::span<const Name> listens() const noexcept {
+        return std::span<const Name>(listens_.data(), std::min(listen_count_, max_listens));
+    }
+    /// More helper calls than max_blocks, or listens than max_listens, in one sample.
     bool overflowed() const noexcept { return overflow_; }
 
 private:
     std::array<RecordedBlock, max_blocks> blocks_{};
     std::array<double, scratch_doubles> scratch_{};
+    std::array<Name, max_listens> listens_{};
     uint32_t count_ = 0;
+    uint32_t listen_count_ = 0;
     bool overflow_ = false;
 };
 

@@ -1,11 +1,18 @@
 // lel — the JACK side: a client with two output ports whose process
-// callback pulls frames from the ring.
+// callback pulls frames from the ring, and two input ports whose frames it
+// pushes into the input ring for lel::input.
 //
 // The callback is the ring's only consumer. It copies what the ring holds
 // (up to the period) into out_1/out_2, writes silence for the rest and
-// counts an underrun when it came up short, then wakes the producer. It
-// never blocks, allocates, locks, logs or throws. The client and its ports
-// live as long as the daemon: loads, clears and resets never touch them.
+// counts an underrun when it came up short. It pushes in_1/in_2 into the
+// input ring, as many frames as it took from the ring, so that the producer
+// (which reads one input frame per frame it renders) stays exactly the
+// ring's depth behind the input: the input ring starts with that many
+// frames of silence (leld_main puts them there before the producer starts),
+// and then input-to-output latency is the depth, frame for frame,
+// underruns or not. Then it wakes the producer. It never blocks,
+// allocates, locks, logs or throws. The client and its ports live as long
+// as the daemon: loads, clears and resets never touch them.
 //
 // Threads: the constructor, connect() and the destructor are control
 // thread; process() is JACK's real-time thread; on_xrun()/on_shutdown()
@@ -34,14 +41,14 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-class JackOutput {
+class JackClient {
 public:
-    /// Opens the client `name` (never starts a server) and registers out_1
-    /// and out_2. Throws JackError.
-    explicit JackOutput(const std::string& name);
-    ~JackOutput();
-    JackOutput(const JackOutput&) = delete;
-    JackOutput& operator=(const JackOutput&) = delete;
+    /// Opens the client `name` (never starts a server) and registers in_1,
+    /// in_2, out_1 and out_2. Throws JackError.
+    explicit JackClient(const std::string& name);
+    ~JackClient();
+    JackClient(const JackClient&) = delete;
+    JackClient& operator=(const JackClient&) = delete;
 
     uint32_t sample_rate() const noexcept;
     uint32_t period() const noexcept;
@@ -50,8 +57,10 @@ public:
     int helper_priority() const noexcept;
     std::string client_name() const;
 
-    /// Starts pulling from `ring` and waking `producer`. Throws JackError.
-    void activate(SpscRing<StereoFrame>& ring, Producer& producer);
+    /// Starts pulling from `ring`, pushing into `input` and waking
+    /// `producer`. `input` must hold at least `depth` + the period.
+    /// Throws JackError.
+    void activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, uint32_t depth, Producer& producer);
     /// Stops the callback (ports and connections stay). Blocking.
     void deactivate() noexcept;
 
@@ -61,6 +70,8 @@ public:
 
     uint64_t underruns() const noexcept { return underruns_.load(std::memory_order_relaxed); }
     uint64_t xruns() const noexcept { return xruns_.load(std::memory_order_relaxed); }
+    /// Input frames lost because the producer stalled; racy.
+    uint64_t input_dropped_approx() const noexcept { return input_dropped_.load(std::memory_order_relaxed); }
     /// True once the server has shut the client down.
     bool lost() const noexcept { return lost_.load(std::memory_order_acquire); }
 
@@ -71,10 +82,13 @@ private:
 
     jack_client_t* client_ = nullptr;
     jack_port_t* ports_[2] = {nullptr, nullptr};
+    jack_port_t* inputs_[2] = {nullptr, nullptr};
     bool active_ = false;
-    SpscRing<StereoFrame>* ring_ = nullptr;  // set before activation, then read by process()
+    SpscRing<StereoFrame>* ring_ = nullptr;   // set before activation, then read by process()
+    SpscRing<StereoFrame>* input_ = nullptr;  // likewise; process() is its only writer
     Producer* producer_ = nullptr;
     std::atomic<uint64_t> underruns_{0};  // process() writes
+    std::atomic<uint64_t> input_dropped_{0};  // process() writes: input frames the full input ring refused
     std::atomic<uint64_t> xruns_{0};      // on_xrun() writes
     std::atomic<bool> lost_{false};       // on_shutdown() writes (release), control reads (acquire)
 };

@@ -1,4 +1,4 @@
-#include "jack_output.hpp"
+#include "jack_client.hpp"
 
 #include "rt_calls.hpp"
 
@@ -7,7 +7,7 @@
 
 namespace lel {
 
-JackOutput::JackOutput(const std::string& name) {
+JackClient::JackClient(const std::string& name) {
     jack_status_t status{};
     client_ = jack_client_open(name.c_str(), JackNoStartServer, &status);
     if (!client_) {
@@ -21,19 +21,22 @@ JackOutput::JackOutput(const std::string& name) {
         throw JackError(fmt::format("cannot open JACK client '{}' (jack status 0x{:x})", name,
                                     static_cast<unsigned>(status)));
     }
-    for (int i = 0; i < 2; ++i) {
-        const std::string port = fmt::format("out_{}", i + 1);
-        ports_[i] = jack_port_register(client_, port.c_str(), JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
-        if (!ports_[i]) {
+    for (int i = 0; i < 4; ++i) {
+        const bool in = i >= 2;
+        const std::string port = fmt::format("{}_{}", in ? "in" : "out", i % 2 + 1);
+        jack_port_t*& p = in ? inputs_[i % 2] : ports_[i % 2];
+        p = jack_port_register(client_, port.c_str(), JACK_DEFAULT_AUDIO_TYPE, in ? JackPortIsInput : JackPortIsOutput,
+                               0);
+        if (!p) {
             jack_client_close(client_);
             throw JackError(fmt::format("cannot register JACK port {}:{}", name, port));
         }
     }
-    jack_on_shutdown(client_, &JackOutput::on_shutdown, this);
-    jack_set_xrun_callback(client_, &JackOutput::on_xrun, this);
+    jack_on_shutdown(client_, &JackClient::on_shutdown, this);
+    jack_set_xrun_callback(client_, &JackClient::on_xrun, this);
 }
 
-JackOutput::~JackOutput() {
+JackClient::~JackClient() {
     // Once the server is gone, closing would wait for it forever; the
     // process is about to exit and the kernel reclaims the client.
     if (client_ && !lost()) {
@@ -42,30 +45,33 @@ JackOutput::~JackOutput() {
     }
 }
 
-void JackOutput::deactivate() noexcept {
+void JackClient::deactivate() noexcept {
     if (active_ && !lost()) jack_deactivate(client_);
     active_ = false;
 }
 
-uint32_t JackOutput::sample_rate() const noexcept { return jack_get_sample_rate(client_); }
-uint32_t JackOutput::period() const noexcept { return jack_get_buffer_size(client_); }
-std::string JackOutput::client_name() const { return jack_get_client_name(client_); }
+uint32_t JackClient::sample_rate() const noexcept { return jack_get_sample_rate(client_); }
+uint32_t JackClient::period() const noexcept { return jack_get_buffer_size(client_); }
+std::string JackClient::client_name() const { return jack_get_client_name(client_); }
 
-int JackOutput::helper_priority() const noexcept {
+int JackClient::helper_priority() const noexcept {
     if (!jack_is_realtime(client_)) return 0;
     const int jack_priority = jack_client_real_time_priority(client_);
     return jack_priority > 1 ? jack_priority - 1 : 0;
 }
 
-void JackOutput::activate(SpscRing<StereoFrame>& ring, Producer& producer) {
+void JackClient::activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, uint32_t depth,
+                          Producer& producer) {
+    if (input.capacity() < std::size_t{depth} + period()) throw JackError("the input ring is too small");
     ring_ = &ring;
+    input_ = &input;
     producer_ = &producer;
-    jack_set_process_callback(client_, &JackOutput::process, this);
+    jack_set_process_callback(client_, &JackClient::process, this);
     if (jack_activate(client_) != 0) throw JackError("cannot activate the JACK client");
     active_ = true;
 }
 
-std::vector<std::string> JackOutput::connect(const std::vector<std::string>& targets) {
+std::vector<std::string> JackClient::connect(const std::vector<std::string>& targets) {
     std::vector<std::string> problems;
     std::vector<std::string> to = targets;
     if (to.empty()) {
@@ -88,8 +94,8 @@ std::vector<std::string> JackOutput::connect(const std::vector<std::string>& tar
     return problems;
 }
 
-int JackOutput::process(jack_nframes_t frames, void* arg) noexcept {
-    auto& self = *static_cast<JackOutput*>(arg);
+int JackClient::process(jack_nframes_t frames, void* arg) noexcept {
+    auto& self = *static_cast<JackClient*>(arg);
     float* left = rt::port_buffer(self.ports_[0], frames);
     float* right = rt::port_buffer(self.ports_[1], frames);
     const std::size_t got = self.ring_->try_consume(frames, [&](const StereoFrame& f, std::size_t i) {
@@ -100,17 +106,26 @@ int JackOutput::process(jack_nframes_t frames, void* arg) noexcept {
         for (std::size_t i = got; i < frames; ++i) left[i] = right[i] = 0.0f;
         self.underruns_.fetch_add(1, std::memory_order_relaxed);
     }
+    // As many input frames as output frames were taken (the latest ones):
+    // the producer's lead over the input stays the depth.
+    const float* in_left = rt::port_buffer(self.inputs_[0], frames);
+    const float* in_right = rt::port_buffer(self.inputs_[1], frames);
+    const std::size_t skip = frames - got;
+    const std::size_t pushed = self.input_->try_produce(got, [&](StereoFrame& f, std::size_t i) {
+        f = StereoFrame{in_left[skip + i], in_right[skip + i]};
+    });
+    if (pushed < got) self.input_dropped_.fetch_add(got - pushed, std::memory_order_relaxed);
     self.producer_->notify();
     return 0;
 }
 
-int JackOutput::on_xrun(void* arg) noexcept {
-    static_cast<JackOutput*>(arg)->xruns_.fetch_add(1, std::memory_order_relaxed);
+int JackClient::on_xrun(void* arg) noexcept {
+    static_cast<JackClient*>(arg)->xruns_.fetch_add(1, std::memory_order_relaxed);
     return 0;
 }
 
-void JackOutput::on_shutdown(void* arg) noexcept {
-    static_cast<JackOutput*>(arg)->lost_.store(true, std::memory_order_release);
+void JackClient::on_shutdown(void* arg) noexcept {
+    static_cast<JackClient*>(arg)->lost_.store(true, std::memory_order_release);
 }
 
 }  // namespace lel
