@@ -1,7 +1,8 @@
 // A whole piece in one file: kick, hat, snare and a clap sample, a bass
-// line, a pad, a ping-pong delay and a reverb, at 120 bpm (`lel tempo`
-// changes it: every pattern follows s.beat). Edit anything and load again:
-// every helper keeps its state, so nothing restarts or clicks.
+// line, a pad, a ping-pong delay and a room the pad and the drums share
+// (lel::listen), at 120 bpm (`lel tempo` changes it: every pattern follows
+// s.beat). Edit anything and load again: every helper keeps its state, so
+// nothing restarts or clicks.
 #include <lel/lel.hpp>
 
 LEL_SESSION(session) {
@@ -47,6 +48,12 @@ LEL_SESSION(session) {
         const double left = lel::delay(s, pad + 0.45 * fb, 0.375);
         const double right = lel::delay(s, left, 0.375);
         s.state[0] = right;
-        return lel::reverb(s, lel::Frame{pad + 0.5 * left, pad + 0.5 * right}, 0.85, 0.4, 0.35);
+        return lel::Frame{pad + 0.5 * left, pad + 0.5 * right};
+    });
+
+    // One reverb for the pad and a touch of the drums: it hears them on the same frame.
+    session.add("room", [](auto& s) {
+        const lel::Frame in = lel::listen(s, "pad") + lel::listen(s, "drums") * 0.15;
+        return lel::reverb(s, in, 0.85, 0.4, 1.0) * 0.35;
     });
 }
