@@ -92,8 +92,11 @@ CommandResult Engine::remove(const std::string& name) {
 }
 
 CommandResult Engine::reset() {
-    buses_.clear();
+    // The empty program still routes the old names (their voices fade out
+    // into their buses: a send stays out of the main mix while it fades);
+    // the next load starts a new table.
     CommandResult r = publish(Registry{});
+    buses_.clear();
     // The programs that still run the old names hold their leases; the
     // space comes back when collect() deletes them.
     arena_.forget_all();

@@ -271,6 +271,15 @@ TEST(Routing, a_load_that_needs_more_buses_than_there_are_fails_and_changes_noth
     }, nullptr, "as many sends as buses"));
 }
 
+TEST(Routing, a_send_stays_out_of_the_main_mix_while_a_reset_fades_it_out) {
+    Rig rig;
+    rig.load(send_alone);
+    rig.play(2000);
+    rig.swap(rig.engine.reset());
+    rig.play(2000);
+    for (std::size_t i = 0; i < rig.out.size(); ++i) ASSERT_EQ(rig.out[i].left, 0.0f) << i;
+}
+
 void through(const lel_host* h) {
     detail::run_session(h, [](Session& s) {
         s.add("thru", [](Context& c) { return lel::input(c) * 0.5; });
