@@ -15,7 +15,7 @@ Renderer::Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, P
       mailbox_(mailbox), log_(log), gain_(max_names, 0.0), owner_(max_names, 0),
       gain_ramp_(max_block_), mix_mono_(max_block_), mix_left_(max_block_), mix_right_(max_block_),
       bus_of_(max_names, no_bus), buses_(std::size_t{max_buses} * 3 * LEL_MAX_BLOCK_FRAMES, 0.0),
-      bus_block_(max_buses, 0), bus_clean_(max_buses, 1), input_(2 * LEL_MAX_BLOCK_FRAMES, 0.0) {
+      bus_block_(max_buses, 0), bus_clean_(max_buses, 1), bus_main_(max_buses, 1.0), input_(2 * LEL_MAX_BLOCK_FRAMES, 0.0) {
     if (!(sample_rate > 0.0)) throw std::invalid_argument("sample rate must be positive");
     if (max_block == 0) throw std::invalid_argument("block size must be at least 1");
     set_bpm(120.0);
@@ -63,6 +63,11 @@ void Renderer::take_and_swap() noexcept {
 // longer routes is zeroed, so that nothing still reading it (a listener
 // fading out) hears a stale block.
 void Renderer::route(const Program* old, const Program& next) noexcept {
+    // A name that had no bus played on the main mix (or not at all): its
+    // bus starts at full level there, so that becoming a send fades it out.
+    for (const BusRoute& r : next.routes()) {
+        if (bus_of_[r.name_index] == no_bus) bus_main_[r.bus] = r.main || gain_[r.name_index] > 0.0 ? 1.0 : 0.0;
+    }
     if (old) {
         for (const BusRoute& r : old->routes()) bus_of_[r.name_index] = no_bus;
     }
@@ -285,22 +290,29 @@ void Renderer::start_buses(uint32_t n) noexcept {
 // After every voice: buses written this block go on into the main mix
 // (sends do not); a bus nobody wrote is zeroed once, so that its listeners
 // read silence from the next block on.
-void Renderer::finish_buses(uint32_t n) noexcept {
+void Renderer::finish_buses(uint32_t n, uint32_t fade) noexcept {
+    const double step = fade ? 1.0 / fade : 1.0;
     for (const BusRoute& r : current_->routes()) {
         double* mono = buses_.data() + std::size_t{3} * r.bus * LEL_MAX_BLOCK_FRAMES;
+        double& level = bus_main_[r.bus];  // its level in the main mix: fades to 1 (main) or 0 (a send)
+        const double target = r.main ? 1.0 : 0.0;
         if (bus_block_[r.bus] == block_count_) {
-            if (!r.main) continue;
+            if (level == 0.0 && target == 0.0) continue;
             const double* left = mono + LEL_MAX_BLOCK_FRAMES;
             const double* right = left + LEL_MAX_BLOCK_FRAMES;
+            const double* g = level == target ? nullptr : ramp(n, level, target > level ? step : -step);
             for (uint32_t i = 0; i < n; ++i) {
-                mix_mono_[i] += mono[i];
-                mix_left_[i] += left[i];
-                mix_right_[i] += right[i];
+                const double k = g ? g[i] : 1.0;
+                mix_mono_[i] += k * mono[i];
+                mix_left_[i] += k * left[i];
+                mix_right_[i] += k * right[i];
             }
+            if (g) level = g[n - 1];
         } else if (!bus_clean_[r.bus]) {
             std::fill_n(mono, 3 * LEL_MAX_BLOCK_FRAMES, 0.0);
             bus_clean_[r.bus] = 1;
         }
+        if (bus_block_[r.bus] != block_count_) level = target;  // nothing plays: nothing to fade
     }
 }
 
@@ -321,7 +333,7 @@ void Renderer::render_block(StereoFrame* out, const StereoFrame* in, uint32_t n)
     if (fading_size_ > 0) render_fading_sources(n, fade, Sources::gone, 0);
     if (current_) render_current(n, fade);
     if (fading_size_ > 0) render_fading(n, fade);
-    if (current_) finish_buses(n);
+    if (current_) finish_buses(n, fade);
     ++block_count_;
     since_swap_ = since_swap_ > UINT32_MAX - n ? UINT32_MAX : since_swap_ + n;
 

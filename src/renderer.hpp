@@ -36,7 +36,9 @@
 // before its source (a cycle, BusRoute::late): such a bus is zeroed when
 // the block's first voice writes it, so the early listener reads the
 // source's previous block, and a late bus nobody wrote is zeroed once after
-// the block, so a source that stops reads as silence.
+// the block, so a source that stops reads as silence. A name that becomes a
+// send (or stops being one) fades out of (into) the main mix over the fade
+// time: the bus's level in the main mix ramps.
 //
 // Threads: construction, release_all(), set_fade_frames() and the *_approx
 // readers are control-thread; render() is producer-thread only.
@@ -125,7 +127,7 @@ private:
     void render_fading_voice(Program& prog, std::size_t i, uint32_t n, uint32_t fade) noexcept LEL_RT;
     void route(const Program* old, const Program& next) noexcept LEL_RT;
     void start_buses(uint32_t n) noexcept LEL_RT;
-    void finish_buses(uint32_t n) noexcept LEL_RT;
+    void finish_buses(uint32_t n, uint32_t fade) noexcept LEL_RT;
     bool has_bus(const Voice& v) const noexcept { return bus_of_[v.name_index] != no_bus; }
     bool render_voice(const Voice& v, uint32_t n, const double* gain) noexcept LEL_RT;
     void silence_names_of(const Program& p) noexcept LEL_RT;
@@ -155,6 +157,7 @@ private:
     std::vector<double> buses_;         // max_buses * 3 channels * LEL_MAX_BLOCK_FRAMES
     std::vector<uint64_t> bus_block_;   // per bus: the block that last wrote it
     std::vector<uint8_t> bus_clean_;    // per bus: all zero
+    std::vector<double> bus_main_;      // per bus: its level in the main mix (fades when a name becomes a send)
     uint64_t block_count_ = 1;          // blocks rendered, from 1 (0 means never)
     std::vector<double> input_;         // this block's input: left, then right at LEL_MAX_BLOCK_FRAMES
     const double* block_input_ = nullptr;

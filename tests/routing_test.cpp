@@ -280,6 +280,24 @@ TEST(Routing, a_send_stays_out_of_the_main_mix_while_a_reset_fades_it_out) {
     for (std::size_t i = 0; i < rig.out.size(); ++i) ASSERT_EQ(rig.out[i].left, 0.0f) << i;
 }
 
+TEST(Routing, a_signal_that_becomes_a_send_fades_out_of_the_main_mix_and_back_in_when_it_returns) {
+    Rig rig;
+    rig.load(tone_alone);
+    rig.play(9600);
+    const std::size_t out_at = rig.load(send_alone);  // the same tone, now a send
+    rig.play(9600);
+    auto p = pop_ratio(rig.out, out_at, fade);
+    EXPECT_LE(p.ratio(), 1.1) << "jump " << p.around_swap << " vs steady " << p.steady;
+    for (std::size_t i = out_at + fade + block; i < rig.out.size(); ++i) ASSERT_EQ(rig.out[i].left, 0.0f) << i;
+    const std::size_t in_at = rig.load(tone_alone);
+    rig.play(9600);
+    p = pop_ratio(rig.out, in_at, fade);
+    EXPECT_LE(p.ratio(), 1.1) << "jump " << p.around_swap << " vs steady " << p.steady;
+    double peak = 0.0;
+    for (std::size_t i = in_at + fade + block; i < rig.out.size(); ++i) peak = std::max(peak, std::fabs(double(rig.out[i].left)));
+    EXPECT_NEAR(peak, 0.3, 0.01) << "back on the main mix at full level";
+}
+
 void through(const lel_host* h) {
     detail::run_session(h, [](Session& s) {
         s.add("thru", [](Context& c) { return lel::input(c) * 0.5; });
