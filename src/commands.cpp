@@ -184,6 +184,7 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("tempo").add(c.tempo_bpm);
     m.add("state_used").add(static_cast<double>(c.engine.arena().used()));
     m.add("state_capacity").add(static_cast<double>(c.engine.arena().capacity()));
+    m.add("buses").add(wire_count(c.engine.buses()));
     m.add("osc_ignored").add(wire_count(osc.ignored));
     m.add("osc_rate_limited").add(wire_count(osc.rate_limited));
     m.add("osc_left_out").add(wire_count(osc.left_out));

@@ -114,6 +114,8 @@ public:
     const Registry& registry() const noexcept { return registry_; }
     uint64_t loads() const noexcept { return loads_; }
     const StateArena& arena() const noexcept { return arena_; }
+    /// Buses taken by listened-to names and sends (of Renderer::max_buses).
+    std::size_t buses() const noexcept { return buses_.size(); }
     /// The samples sessions read (session.sample), at the renderer's rate.
     const SampleCache& samples() const noexcept { return samples_; }
     std::size_t muted() const;

@@ -128,6 +128,7 @@ TEST_F(Routing, a_listener_hears_a_send_and_removing_the_send_fades_it_out_witho
         }
         EXPECT_NEAR(peak_right, 0.4, 0.01);
         EXPECT_NEAR(peak_left, 0.2, 0.01);
+        EXPECT_EQ(status_int("buses"), 1) << "one bus: src's";
 
         const OscReply r = call(OscOut("/lel/remove").s("src"));
         ASSERT_EQ(r.path, "/lel/done");
