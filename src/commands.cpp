@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include "param_commands.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -254,6 +256,7 @@ void install_commands(OscServer& server, CommandContext& context) {
     route("/lel/status", on_status);
     route("/lel/tempo", on_tempo);
     route("/lel/fade", on_fade);
+    install_param_commands(server, context);
     server.on("/lel/ping", [&server](const OscRequest&) { server.reply(OscMessage("/lel/pong")); });
     server.on("/lel/quit", [&server, &context](const OscRequest& r) {
         spdlog::info("quit requested over OSC");

@@ -15,6 +15,7 @@ Engine::Engine(const EngineConfig& config)
       renderer_(config.sample_rate, config.max_block, config.max_names, mailbox_, log_),
       module_dir_(config.module_dir) {
     set_fade_ms(config.fade_ms);
+    renderer_.set_param_queue(&param_queue_);
 }
 
 void Engine::set_fade_ms(double ms) {
@@ -64,7 +65,7 @@ CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> mo
     const uint64_t id = next_program_id_;  // the id publish() will give
     {
         const ProgramBuilder::Settings settings{id, renderer_.sample_rate(), renderer_.frame_approx(),
-                                                renderer_.bpm(), &samples_, options.sample_dir};
+                                                renderer_.bpm(), &samples_, options.sample_dir, &param_memory_};
         ProgramBuilder builder(registry_, arena_, std::move(module), options.crossfade ? id : 0, settings);
         entry(builder.host());
         if (!builder.failed()) {
@@ -97,10 +98,92 @@ CommandResult Engine::reset() {
     // the next load starts a new table.
     CommandResult r = publish(Registry{});
     buses_.clear();
+    param_memory_.clear();
     // The programs that still run the old names hold their leases; the
     // space comes back when collect() deletes them.
     arena_.forget_all();
     return r;
+}
+
+namespace {
+
+const ParamDecl* find_decl(const SignalEntry& e, std::string_view param) {
+    for (const ParamDecl& d : e.params) {
+        if (d.name == param) return &d;
+    }
+    return nullptr;
+}
+
+std::string names_of(const SignalEntry& e) {
+    std::string out;
+    for (const ParamDecl& d : e.params) out += (out.empty() ? "" : ", ") + d.name;
+    return out.empty() ? "it declares none (lel::param)" : "it has " + out;
+}
+
+}  // namespace
+
+CommandResult Engine::set_params(std::string_view signal, const std::vector<ParamChange>& changes,
+                                 std::optional<double> lag, bool trig) {
+    const SignalEntry* e = registry_.find(signal);
+    if (!e) return CommandResult::failure(fmt::format("no signal named '{}'", signal));
+    if (changes.empty()) return CommandResult::failure("no parameter to set");
+    if (lag && !(std::isfinite(*lag) && *lag >= 0.0 && *lag <= 3600.0)) {
+        return CommandResult::failure(fmt::format("lag {} is not a time from 0 to 3600 seconds", *lag));
+    }
+    std::vector<ParamEvent> events;
+    std::string clamped;
+    for (const ParamChange& c : changes) {
+        const ParamDecl* d = find_decl(*e, c.param);
+        if (!d) {
+            return CommandResult::failure(fmt::format("signal '{}' has no parameter '{}' ({})", signal, c.param,
+                                                      names_of(*e)));
+        }
+        if (!std::isfinite(c.value)) {
+            return CommandResult::failure(fmt::format("{}.{}: {} is not a number", signal, c.param, c.value));
+        }
+        const double v = std::clamp(c.value, d->min, d->max);
+        if (v != c.value) clamped += fmt::format("{}{} {} clamped to {}", clamped.empty() ? "" : "; ", c.param, c.value, v);
+        events.push_back(ParamEvent{param_key(c.param), e->state->index(), static_cast<uint8_t>(trig),
+                                    static_cast<uint8_t>(lag.has_value()), v, lag.value_or(0.0)});
+    }
+    if (param_queue_.write_available() < events.size()) {
+        return CommandResult::failure("too many parameter sets at once: the producer has not taken the last ones yet");
+    }
+    param_queue_.try_write(events);
+    if (!trig) {
+        for (std::size_t i = 0; i < changes.size(); ++i) {
+            param_memory_.remember(e->name, changes[i].param, {events[i].value, lag});
+        }
+    }
+    CommandResult r{true, clamped, 0, registry_.size()};
+    return r;
+}
+
+std::optional<ParamInfo> Engine::param(std::string_view signal, std::string_view param, std::string& why) const {
+    const SignalEntry* e = registry_.find(signal);
+    if (!e) {
+        why = fmt::format("no signal named '{}'", signal);
+        return std::nullopt;
+    }
+    const ParamDecl* d = find_decl(*e, param);
+    if (!d) {
+        why = fmt::format("signal '{}' has no parameter '{}' ({})", signal, param, names_of(*e));
+        return std::nullopt;
+    }
+    const ParamMemory::Value* v = param_memory_.find(signal, param);
+    return ParamInfo{e->name, *d, v ? std::clamp(v->value, d->min, d->max) : std::clamp(d->value, d->min, d->max),
+                     v != nullptr};
+}
+
+std::vector<ParamInfo> Engine::params() const {
+    std::vector<ParamInfo> out;
+    for (const SignalEntry& e : registry_.entries()) {
+        for (const ParamDecl& d : e.params) {
+            const ParamMemory::Value* v = param_memory_.find(e.name, d.name);
+            out.push_back(ParamInfo{e.name, d, std::clamp(v ? v->value : d.value, d.min, d.max), v != nullptr});
+        }
+    }
+    return out;
 }
 
 void Engine::collect() {

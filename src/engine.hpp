@@ -51,6 +51,20 @@ struct LoadOptions {
     std::filesystem::path sample_dir;
 };
 
+/// One parameter of one signal, as /lel/get and /lel/params report it.
+struct ParamInfo {
+    std::string signal;
+    ParamDecl decl;   ///< name, the code's default, range, the code's lag
+    double value;     ///< what /lel/set gave (clamped), or the default
+    bool set;         ///< /lel/set gave it
+};
+
+/// A /lel/set or /lel/trig: parameter names and values.
+struct ParamChange {
+    std::string param;
+    double value;
+};
+
 /// The outcome of a command: ok, or a message for the user.
 struct CommandResult {
     bool ok = true;
@@ -101,6 +115,20 @@ public:
     /// Never blocks: the frame program `id` took effect at, if known yet.
     std::optional<uint64_t> swap_frame(uint64_t id) { return mailbox_.swap_frame(id); }
 
+    /// Sets parameters of the signal `signal` (all or nothing): each must
+    /// be declared by its code (lel::param) and be a finite number; a value
+    /// out of the declared range is clamped, and the message says so. With
+    /// `lag`, they move there over that many seconds (and keep that lag)
+    /// instead of the code's lag. With `trig`, each takes its value for one
+    /// sample only (the next frame rendered), then is what it was.
+    /// The values are remembered across reloads until reset().
+    CommandResult set_params(std::string_view signal, const std::vector<ParamChange>& changes,
+                             std::optional<double> lag = std::nullopt, bool trig = false);
+    /// The parameter `param` of `signal`; nullopt (and `why`) if there is none.
+    std::optional<ParamInfo> param(std::string_view signal, std::string_view param, std::string& why) const;
+    /// Every parameter of every registered signal, in registration order.
+    std::vector<ParamInfo> params() const;
+
     /// Sets the fade time; applies to fades that start from now on.
     void set_fade_ms(double ms);
     double fade_ms() const noexcept { return 1000.0 * renderer_.fade_frames() / renderer_.sample_rate(); }
@@ -122,6 +150,9 @@ public:
     /// Real-time log records dropped because the queue was full.
     uint64_t log_dropped() const noexcept { return log_.dropped(); }
 
+    /// Parameter sets that can wait for the producer at once.
+    static constexpr std::size_t param_queue_size = 8192;
+
 private:
     CommandResult publish(Registry next, uint64_t start_frame = 0);
     uint64_t next_multiple(uint64_t quantum) const;
@@ -130,6 +161,8 @@ private:
     SampleCache samples_;  // before registry_: outlives nothing it hands out (weak entries)
     Registry registry_;
     BusTable buses_{Renderer::max_buses};
+    ParamMemory param_memory_;
+    SpscRing<ParamEvent> param_queue_{param_queue_size};
     ProgramMailbox mailbox_;
     RtLog log_;
     Renderer renderer_;

@@ -7,16 +7,8 @@
 #include <string_view>
 
 namespace lel {
-namespace {
 
-bool same_block(const detail::RecordedBlock& a, const detail::RecordedBlock& b) noexcept {
-    return a.kind == b.kind && a.size == b.size && std::strcmp(a.key, b.key) == 0;
-}
-
-bool keyed(const detail::RecordedBlock& b) noexcept { return b.key[0] != '\0'; }
-
-// Where each block's doubles start in a lease laid out as `layout`.
-std::vector<uint64_t> offsets(const HelperLayout& layout) {
+std::vector<uint64_t> block_offsets(const HelperLayout& layout) {
     std::vector<uint64_t> at;
     at.reserve(layout.blocks.size());
     uint64_t next = layout.raw;
@@ -26,6 +18,15 @@ std::vector<uint64_t> offsets(const HelperLayout& layout) {
     }
     return at;
 }
+
+namespace {
+
+bool same_block(const detail::RecordedBlock& a, const detail::RecordedBlock& b) noexcept {
+    return a.kind == b.kind && a.size == b.size && std::strcmp(a.key, b.key) == 0;
+}
+
+bool keyed(const detail::RecordedBlock& b) noexcept { return b.key[0] != '\0'; }
+
 
 // For each block of `next`, the block of `prev` whose state it takes over,
 // or -1.
@@ -70,8 +71,8 @@ void lay_out(const HelperLayout& next, double* lease) noexcept {
 Carry carry_over(const HelperLayout& prev, const double* from, const HelperLayout& next, double* to) noexcept {
     std::copy_n(from, std::min(prev.raw, next.raw), to);
     const std::vector<long> match = matches(prev, next);
-    const std::vector<uint64_t> from_at = offsets(prev);
-    const std::vector<uint64_t> to_at = offsets(next);
+    const std::vector<uint64_t> from_at = block_offsets(prev);
+    const std::vector<uint64_t> to_at = block_offsets(next);
     Carry carry;
     for (std::size_t j = 0; j < next.blocks.size(); ++j) {
         if (match[j] < 0) {

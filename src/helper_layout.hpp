@@ -42,6 +42,10 @@ struct Carry {
     std::string describe() const;
 };
 
+/// Where each block's doubles start (after its header) in a lease laid out
+/// as `layout`, counted from the lease's first double.
+std::vector<uint64_t> block_offsets(const HelperLayout& layout);
+
 /// Writes `next`'s block headers into the helper area that starts at
 /// `lease + next.raw`; the doubles in between are left as they are.
 void lay_out(const HelperLayout& next, double* lease) noexcept;

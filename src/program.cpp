@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace lel {
@@ -68,6 +69,17 @@ Program::Program(const Registry& registry, uint64_t id, uint64_t start_frame, co
                                 e.helpers_size ? e.state->data() + raw : nullptr, e.helpers_size,
                                 e.listens.empty() ? nullptr : first, static_cast<uint32_t>(e.listens.size())});
     }
+    for (const SignalEntry& e : entries_) {
+        if (e.params.empty()) continue;
+        const HelperLayout& layout = e.state->layout;
+        const std::vector<uint64_t> at = block_offsets(layout);
+        for (std::size_t i = 0; i < layout.blocks.size(); ++i) {
+            const detail::RecordedBlock& b = layout.blocks[i];
+            if (b.kind != ParamState::kind || at[i] + b.size > e.state->size()) continue;
+            params_.add(e.state->index(), param_key(b.key), reinterpret_cast<ParamState*>(e.state->data() + at[i]));
+        }
+    }
+    params_.seal();
     if (!buses || !arena) return;
     routes_ = buses->routes(*arena);
     // A name listened to by a voice that renders before (or is) its own: a cycle.
@@ -171,7 +183,8 @@ bool ProgramBuilder::add(const lel_signal_desc& desc) {
         return false;
     }
     std::vector<std::string> listens;
-    std::optional<HelperLayout> layout = probe(desc, name, listens);
+    std::vector<ParamDecl> params;
+    std::optional<HelperLayout> layout = probe(desc, name, listens, params);
     if (!layout) return false;
     if (uint64_t{layout->raw} + layout->area() > (1u << 28)) {
         fail(fmt::format("signal '{}' needs {} doubles of state with its helpers; allowed 2^28", name,
@@ -184,22 +197,25 @@ bool ProgramBuilder::add(const lel_signal_desc& desc) {
     const bool playing = playing_.contains(std::string(name));
     bool crossfade = crossfade_program_ != 0 && playing;
     StateArena::LeasePtr lease;
+    const StateArena::Lease* before = arena_.find(name);
     try {
         lease = lease_for(name, *layout, crossfade, crossfade);
     } catch (const ArenaFull& e) {
         fail(e.what());
         return false;
     }
+    // A new lease runs in no program yet: the parameters start at their set values.
+    if (lease.get() != before && !params.empty()) preset_params(name, params, *lease);
     const uint64_t crossfade_in = !crossfade || !playing ? 0
                                   : crossfade_program_ != 0 ? crossfade_program_ : settings_.program_id;
     next_.put(SignalEntry{std::string(name), std::move(callable), std::move(lease), layout->raw,
                           static_cast<uint32_t>(layout->area()), crossfade_in, std::move(listens),
-                          (desc.flags & LEL_SIGNAL_NOT_MAIN) == 0});
+                          (desc.flags & LEL_SIGNAL_NOT_MAIN) == 0, std::move(params)});
     return true;
 }
 
 std::optional<HelperLayout> ProgramBuilder::probe(const lel_signal_desc& desc, std::string_view name,
-                                                  std::vector<std::string>& listens) {
+                                                  std::vector<std::string>& listens, std::vector<ParamDecl>& params) {
     HelperLayout layout;
     layout.laid_out = true;
     layout.raw = desc.state_size;
@@ -209,7 +225,8 @@ std::optional<HelperLayout> ProgramBuilder::probe(const lel_signal_desc& desc, s
     struct Seen {
         HelperLayout& layout;
         std::vector<std::string>& listens;
-    } seen{layout, listens};
+        std::vector<ParamDecl>& params;
+    } seen{layout, listens, params};
     lel_probe p{settings_.sample_rate, settings_.frame, static_cast<double>(settings_.frame) * settings_.bpm / 60.0 /
                 settings_.sample_rate, settings_.bpm, name_z.c_str(), scratch.data(), desc.state_size, 0, &seen,
                 [](void* self, uint32_t kind, uint32_t size, const char* key) {
@@ -219,16 +236,51 @@ std::optional<HelperLayout> ProgramBuilder::probe(const lel_signal_desc& desc, s
                     std::strncpy(b.key, key ? key : "", sizeof b.key - 1);
                     static_cast<Seen*>(self)->layout.blocks.push_back(b);
                 },
-                [](void* self, const char* source) { static_cast<Seen*>(self)->listens.emplace_back(source); }};
+                [](void* self, const char* source) { static_cast<Seen*>(self)->listens.emplace_back(source); },
+                [](void* self, const char* param, double value, double min, double max, double lag) {
+                    static_cast<Seen*>(self)->params.push_back(ParamDecl{param, value, min, max, lag});
+                }};
     switch (desc.probe(desc.user, &p)) {
-        case LEL_RENDER_OK: return layout;
+        case LEL_RENDER_OK: break;
         case LEL_RENDER_THREW:
             fail(fmt::format("signal '{}' threw when leld ran it once to find its helpers", name));
             return std::nullopt;
         default:
-            fail(fmt::format("signal '{}' calls more than {} helpers or {} lel::listen per sample", name,
-                             detail::Recorder::max_blocks, detail::Recorder::max_listens));
+            fail(fmt::format("signal '{}' calls more than {} helpers, {} lel::listen or {} lel::param per sample",
+                             name, detail::Recorder::max_blocks, detail::Recorder::max_listens,
+                             detail::Recorder::max_params));
             return std::nullopt;
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const ParamDecl& p = params[i];
+        std::string why;
+        if (p.name.empty() || p.name.size() > 47) why = "a parameter name is 1 to 47 characters";
+        else if (!(p.min <= p.max)) why = fmt::format("its range [{}, {}] is empty", p.min, p.max);
+        else if (!std::isfinite(p.value)) why = fmt::format("its default {} is not a number", p.value);
+        for (std::size_t j = 0; j < i && why.empty(); ++j) {
+            if (params[j].name == p.name) why = "it is declared twice";
+        }
+        if (!why.empty()) {
+            fail(fmt::format("signal '{}': parameter '{}': {}", name, p.name, why));
+            return std::nullopt;
+        }
+    }
+    return layout;
+}
+
+void ProgramBuilder::preset_params(std::string_view name, const std::vector<ParamDecl>& params,
+                                   StateArena::Lease& lease) {
+    if (!settings_.params) return;
+    const std::vector<uint64_t> at = block_offsets(lease.layout);
+    for (std::size_t i = 0; i < lease.layout.blocks.size(); ++i) {
+        const detail::RecordedBlock& b = lease.layout.blocks[i];
+        if (b.kind != ParamState::kind) continue;
+        const ParamMemory::Value* v = settings_.params->find(name, b.key);
+        if (!v) continue;
+        for (const ParamDecl& d : params) {
+            if (d.name == b.key) preset(*reinterpret_cast<ParamState*>(lease.data() + at[i]),
+                                        std::clamp(v->value, d.min, d.max), v->lag);
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 
 #include <lel/abi.hpp>
 
+#include "params.hpp"
 #include "routing.hpp"
 #include "state_arena.hpp"
 
@@ -88,6 +89,8 @@ struct SignalEntry {
     std::vector<std::string> listens;
     /// False: a send, kept out of the main mix (SignalOptions::main).
     bool main = true;
+    /// Its lel::param declarations (probe), in call order.
+    std::vector<ParamDecl> params;
 };
 
 /// The set of registered signals, in registration order (a replaced signal
@@ -150,6 +153,8 @@ public:
     std::span<const Voice> voices() const noexcept { return voices_; }
     /// Every name with a bus that this program knows an index for.
     std::span<const BusRoute> routes() const noexcept { return routes_; }
+    /// Where its signals' parameter blocks are.
+    const ParamTable& params() const noexcept { return params_; }
     uint64_t id() const noexcept { return id_; }
     uint64_t start_frame() const noexcept { return start_frame_; }
 
@@ -163,6 +168,7 @@ private:
     std::vector<Voice> voices_;
     std::vector<uint32_t> listen_buses_;  // every voice's listens, one after another
     std::vector<BusRoute> routes_;
+    ParamTable params_;
     std::vector<Exit> exits_;
     uint64_t id_;
     uint64_t start_frame_;
@@ -179,6 +185,8 @@ struct BuildSettings {
     /// What a relative sample path is relative to: the module's directory
     /// (empty: the working directory).
     std::filesystem::path sample_dir;
+    /// The values /lel/set gave: a name's fresh state starts with them (null: none).
+    const ParamMemory* params = nullptr;
 };
 
 /// The builder a module's session talks to through lel_host. It starts as a
@@ -227,7 +235,10 @@ public:
 private:
     /// The signal's helper calls, from its probe; nullopt after fail().
     std::optional<HelperLayout> probe(const lel_signal_desc& desc, std::string_view name,
-                                      std::vector<std::string>& listens);
+                                      std::vector<std::string>& listens, std::vector<ParamDecl>& params);
+    /// Writes the remembered values of `name`'s parameters into `lease`,
+    /// which no program runs yet.
+    void preset_params(std::string_view name, const std::vector<ParamDecl>& params, StateArena::Lease& lease);
     /// The lease for `name` laid out as `layout`, carrying what matches;
     /// sets `crossfade` when the helper calls changed. Throws ArenaFull.
     StateArena::LeasePtr lease_for(std::string_view name, const HelperLayout& layout, bool fresh, bool& crossfade);

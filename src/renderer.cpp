@@ -36,6 +36,7 @@ void Renderer::render(std::span<StereoFrame> out, std::span<const StereoFrame> i
     std::size_t done = 0;
     while (done < out.size()) {
         take_and_swap();
+        apply_params();
         auto n = static_cast<uint32_t>(std::min<std::size_t>(max_block_, out.size() - done));
         if (scheduled_ && scheduled_->start_frame() < frame_now_ + n) {
             n = static_cast<uint32_t>(scheduled_->start_frame() - frame_now_);  // > 0: split the block there
@@ -56,6 +57,26 @@ void Renderer::take_and_swap() noexcept {
     // thread has not drained the ring yet.
     if (scheduled_ && scheduled_->start_frame() <= frame_now_ && mailbox_.has_room(2)) {
         swap_in(std::exchange(scheduled_, nullptr));
+    }
+}
+
+// Parameter sets and triggers that arrived: each goes into its block in the
+// current program and, when a load is waiting for its frame, in that
+// program's too (its state may be a fresh lease). A trigger plays on the
+// next frame rendered.
+void Renderer::apply_params() noexcept {
+    if (!param_queue_) return;
+    ParamEvent e;
+    while (param_queue_->try_read(std::span<ParamEvent>(&e, 1)) == 1) {
+        bool found = false;
+        for (Program* p : {current_, scheduled_}) {
+            if (!p) continue;
+            if (ParamState* block = p->params().find(e.name_index, e.key)) {
+                apply(*block, e, frame_now_);
+                found = true;
+            }
+        }
+        if (!found) params_missed_.fetch_add(1, std::memory_order_relaxed);
     }
 }
 

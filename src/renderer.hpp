@@ -46,7 +46,9 @@
 
 #include <lel/detail/rt.hpp>
 
+#include "params.hpp"
 #include "program_mailbox.hpp"
+#include "ring.hpp"
 #include "rt_log.hpp"
 
 #include <array>
@@ -97,6 +99,13 @@ public:
     }
     double bpm() const noexcept { return beats_per_frame_.load(std::memory_order_relaxed) * 60.0 * sample_rate_; }
 
+    /// Control thread, before the producer starts: where parameter sets
+    /// come from (the renderer is the queue's only reader).
+    void set_param_queue(SpscRing<ParamEvent>* queue) noexcept { param_queue_ = queue; }
+    /// Any thread; racy. Parameter sets whose signal had left the program
+    /// by the time they arrived.
+    uint64_t params_missed_approx() const noexcept { return params_missed_.load(std::memory_order_relaxed); }
+
     /// Any thread; racy. Frames rendered so far (the next frame's index).
     uint64_t frame_approx() const noexcept { return frame_.load(std::memory_order_relaxed); }
     /// Any thread; racy. Signals muted for NaN/inf/out-of-bound samples or exceptions.
@@ -116,6 +125,7 @@ private:
     static constexpr std::size_t max_fading = 8;
 
     void take_and_swap() noexcept LEL_RT;
+    void apply_params() noexcept LEL_RT;
     void swap_in(Program* next) noexcept LEL_RT;
     /// Which fading voices render_fading_sources() renders.
     enum class Sources : uint8_t { gone, of_name };
@@ -162,6 +172,8 @@ private:
     std::vector<double> input_;         // this block's input: left, then right at LEL_MAX_BLOCK_FRAMES
     const double* block_input_ = nullptr;
 
+    SpscRing<ParamEvent>* param_queue_ = nullptr;
+
     // Written by the control thread, read by the producer.
     std::atomic<uint32_t> fade_frames_{0};
     std::atomic<double> beats_per_frame_{0.0};  // set in the constructor: 120 bpm
@@ -170,6 +182,7 @@ private:
     std::atomic<uint64_t> faults_{0};
     std::atomic<uint32_t> fading_count_{0};
     std::atomic<uint64_t> cut_fades_{0};
+    std::atomic<uint64_t> params_missed_{0};
 };
 
 }  // namespace lel

@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#define LEL_ABI_VERSION 4u
+#define LEL_ABI_VERSION 5u
 
 /// The most frames one call of a render function covers: the block loop
 /// renders into a buffer of this size on its stack.
@@ -94,6 +94,9 @@ struct lel_probe {
     void (*record)(void* self, uint32_t kind, uint32_t size, const char* key);
     /// Reports a lel::listen call of the probed sample, in call order.
     void (*listen)(void* self, const char* name);
+    /// Reports a lel::param declaration: its name, default and range, and
+    /// its lag in seconds.
+    void (*param)(void* self, const char* name, double value, double min, double max, double lag);
 };
 
 /// Runs a signal once for the probe. Control thread. Returns LEL_RENDER_OK,

@@ -20,6 +20,7 @@
 #include <lel/dsp/filters.hpp>
 #include <lel/dsp/noise.hpp>
 #include <lel/dsp/oscillators.hpp>
+#include <lel/dsp/params.hpp>
 #include <lel/dsp/rhythm.hpp>
 #include <lel/dsp/routing.hpp>
 #include <lel/dsp/samples.hpp>

@@ -182,6 +182,7 @@ int32_t probe(void* user, const lel_probe* p) noexcept {
     }
     for (const RecordedBlock& b : recorder->blocks()) p->record(p->self, b.kind, b.size, b.key);
     for (const auto& name : recorder->listens()) p->listen(p->self, name.data());
+    for (const auto& q : recorder->params()) p->param(p->self, q.name, q.value, q.min, q.max, q.lag);
     return recorder->overflowed() ? LEL_RENDER_HELPER_ORDER : LEL_RENDER_OK;
 }
 

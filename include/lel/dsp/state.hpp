@@ -115,15 +115,44 @@ public:
     std::span<const Name> listens() const noexcept {
         return std::span<const Name>(listens_.data(), std::min(listen_count_, max_listens));
     }
-    /// More helper calls than max_blocks, or listens than max_listens, in one sample.
+
+    /// A lel::param declaration.
+    struct Param {
+        char name[48];  // a key's length: the block is keyed by it
+        double value, min, max, lag;
+    };
+    static constexpr uint32_t max_params = 64;
+
+    void record_param(const char* name, double value, double min, double max, double lag) noexcept {
+        if (param_count_ < max_params) {
+            Param& p = params_[param_count_];
+            const std::size_t n = name ? std::min<std::size_t>(std::strlen(name), sizeof p.name - 1) : 0;
+            if (n) std::memcpy(p.name, name, n);
+            p.name[n] = '\0';
+            p.value = value;
+            p.min = min;
+            p.max = max;
+            p.lag = lag;
+        } else {
+            overflow_ = true;
+        }
+        ++param_count_;
+    }
+    std::span<const Param> params() const noexcept {
+        return std::span<const Param>(params_.data(), std::min(param_count_, max_params));
+    }
+    /// More helper calls than max_blocks, listens than max_listens or params
+    /// than max_params in one sample.
     bool overflowed() const noexcept { return overflow_; }
 
 private:
     std::array<RecordedBlock, max_blocks> blocks_{};
     std::array<double, scratch_doubles> scratch_{};
     std::array<Name, max_listens> listens_{};
+    std::array<Param, max_params> params_{};
     uint32_t count_ = 0;
     uint32_t listen_count_ = 0;
+    uint32_t param_count_ = 0;
     bool overflow_ = false;
 };
 

@@ -1,0 +1,121 @@
+#include "param_commands.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <limits>
+
+namespace lel {
+namespace {
+
+constexpr std::string_view set_usage = "usage: /lel/set s:signal s:param f:value [s:param f:value ...] [s:\"lag\" f:seconds]";
+constexpr std::string_view trig_usage = "usage: /lel/trig s:signal s:param [f:value (default 1)] [s:param [f:value] ...]";
+constexpr std::string_view get_usage = "usage: /lel/get s:signal s:param";
+
+// The (param, value) pairs after the signal name, and a "lag" among them.
+// With `trig`, a value may be left out (1). Empty on a malformed request.
+std::optional<std::vector<ParamChange>> parse_changes(const OscRequest& r, bool trig, std::optional<double>& lag) {
+    std::vector<ParamChange> out;
+    int i = 1;
+    while (i < r.argc()) {
+        const auto name = r.string_at(i);
+        if (!name) return std::nullopt;
+        const auto value = r.number_at(i + 1);
+        if (*name == "lag" && !trig) {
+            if (!value || lag) return std::nullopt;
+            lag = *value;
+            i += 2;
+            continue;
+        }
+        if (value) {
+            out.push_back({*name, *value});
+            i += 2;
+        } else if (trig) {
+            out.push_back({*name, 1.0});
+            i += 1;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (out.empty()) return std::nullopt;
+    return out;
+}
+
+void set_or_trig(OscServer& s, CommandContext& c, const OscRequest& r, bool trig) {
+    const std::string_view usage = trig ? trig_usage : set_usage;
+    const auto signal = r.string_at(0);
+    std::optional<double> lag;
+    const auto changes = signal ? parse_changes(r, trig, lag) : std::nullopt;
+    if (!changes) {
+        s.fail(r.path(), fmt::format("{} (got '{}')", usage, r.types()));
+        return;
+    }
+    const CommandResult result = c.engine.set_params(*signal, *changes, lag, trig);
+    if (!result) {
+        spdlog::info("{} {}: {}", r.path(), *signal, result.message);
+        s.fail(r.path(), result.message);
+        return;
+    }
+    if (!result.message.empty()) spdlog::info("{} {}: {}", r.path(), *signal, result.message);
+    OscMessage m("/lel/done");
+    m.add(r.path());
+    if (!result.message.empty()) m.add(result.message);  // what was clamped
+    s.reply(m);
+}
+
+void on_set(OscServer& s, CommandContext& c, const OscRequest& r) { set_or_trig(s, c, r, false); }
+void on_trig(OscServer& s, CommandContext& c, const OscRequest& r) { set_or_trig(s, c, r, true); }
+
+void on_get(OscServer& s, CommandContext& c, const OscRequest& r) {
+    const auto signal = r.string_at(0);
+    const auto param = r.string_at(1);
+    if (!signal || !param || r.argc() != 2) {
+        s.fail(r.path(), fmt::format("{} (got '{}')", get_usage, r.types()));
+        return;
+    }
+    std::string why;
+    const auto info = c.engine.param(*signal, *param, why);
+    if (!info) {
+        s.fail(r.path(), why);
+        return;
+    }
+    OscMessage m("/lel/get.reply");
+    m.add(*signal).add(*param).add(info->value);
+    s.reply(m);
+}
+
+// OSC doubles carry infinities, but sclang and many clients print them
+// badly: an open range end is sent as the largest double.
+double wire_bound(double x) {
+    constexpr double big = std::numeric_limits<double>::max();
+    return x > big ? big : x < -big ? -big : x;
+}
+
+void on_params(OscServer& s, CommandContext& c, const OscRequest& r) {
+    if (r.argc() != 0) {
+        s.fail(r.path(), fmt::format("usage: /lel/params (got '{}')", r.types()));
+        return;
+    }
+    // One reply, seven arguments per parameter (a packet gets at most 16
+    // answers: one message keeps a long list whole).
+    OscMessage m("/lel/params.reply");
+    for (const ParamInfo& p : c.engine.params()) {
+        m.add(p.signal).add(p.decl.name).add(p.value).add(wire_bound(p.decl.min)).add(wire_bound(p.decl.max))
+            .add(p.decl.lag).add(static_cast<int32_t>(p.set ? 1 : 0));
+    }
+    s.reply(m);
+}
+
+}  // namespace
+
+void install_param_commands(OscServer& server, CommandContext& context) {
+    auto route = [&](const char* path, void (*fn)(OscServer&, CommandContext&, const OscRequest&)) {
+        server.on(path, [&server, &context, fn](const OscRequest& r) { fn(server, context, r); });
+    };
+    route("/lel/set", on_set);
+    route("/lel/trig", on_trig);
+    route("/lel/get", on_get);
+    route("/lel/params", on_params);
+}
+
+}  // namespace lel
