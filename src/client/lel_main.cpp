@@ -45,6 +45,9 @@ struct Options {
     double timeout_s = 5.0;
     LoadOptions load;
     double value = 0.0;  // tempo's bpm, fade's ms
+    std::vector<std::string> words;  // set/trig: parameter names and values
+    std::string param;               // get
+    std::optional<double> lag;       // set --lag
     // render
     std::string wav;
     double seconds = 0.0;
@@ -271,6 +274,17 @@ int main(int argc, char** argv) {
     tempo_cmd->add_option("bpm", opt.value, "beats per minute, or 0")->required()->check(CLI::Range(0.0, 10000.0));
     CLI::App* fade_cmd = app.add_subcommand("fade", "set the fade time of signals that appear, go or crossfade");
     fade_cmd->add_option("ms", opt.value, "milliseconds")->required()->check(CLI::Range(0.0, 10000.0));
+    CLI::App* set_cmd = app.add_subcommand("set", "set parameters of a signal (lel::param): lel set bass cutoff 1200");
+    CLI::App* trig_cmd = app.add_subcommand("trig", "trigger parameters of a signal for one sample: lel trig bass gate");
+    for (CLI::App* c : {set_cmd, trig_cmd}) {
+        c->add_option("signal", opt.name, "the signal's name")->required();
+        c->add_option("pairs", opt.words, "parameter names and values")->required();
+    }
+    set_cmd->add_option("--lag", opt.lag, "seconds the change takes (instead of the code's lag)");
+    CLI::App* get_cmd = app.add_subcommand("get", "print a signal's parameter");
+    get_cmd->add_option("signal", opt.name, "the signal's name")->required();
+    get_cmd->add_option("param", opt.param, "the parameter's name")->required();
+    CLI::App* params_cmd = app.add_subcommand("params", "list every parameter of every signal");
     CLI::App* clear_cmd = app.add_subcommand("clear", "remove every signal (state is kept)");
     CLI::App* remove_cmd = app.add_subcommand("remove", "remove one signal");
     remove_cmd->add_option("name", opt.name, "the signal's name")->required();
@@ -281,7 +295,8 @@ int main(int argc, char** argv) {
     CLI::App* render_cmd = app.add_subcommand("render", "render a session offline, as fast as possible, to a WAV file");
     add_build_options(render_cmd, opt, "session source (.cpp, built if needed) or module (.so)", false);
     add_render_options(render_cmd, opt);
-    for (CLI::App* c : {load_cmd, watch_cmd, tempo_cmd, fade_cmd, clear_cmd, remove_cmd, reset_cmd, status_cmd, ping_cmd, quit_cmd}) {
+    for (CLI::App* c : {load_cmd, watch_cmd, tempo_cmd, fade_cmd, set_cmd, trig_cmd, get_cmd, params_cmd, clear_cmd,
+                        remove_cmd, reset_cmd, status_cmd, ping_cmd, quit_cmd}) {
         add_remote_options(c, opt);
     }
 
@@ -310,5 +325,9 @@ int main(int argc, char** argv) {
     if (quit_cmd->parsed()) return remote_quit(opt.remote);
     if (tempo_cmd->parsed()) return remote_tempo(opt.remote, opt.value);
     if (fade_cmd->parsed()) return remote_fade(opt.remote, opt.value);
+    if (set_cmd->parsed()) return remote_set(opt.remote, opt.name, opt.words, opt.lag, false);
+    if (trig_cmd->parsed()) return remote_set(opt.remote, opt.name, opt.words, std::nullopt, true);
+    if (get_cmd->parsed()) return remote_get(opt.remote, opt.name, opt.param);
+    if (params_cmd->parsed()) return remote_params(opt.remote);
     return exit_usage;
 }

@@ -3,6 +3,7 @@
 #include "osc_client.hpp"
 
 #include <fmt/format.h>
+#include <cstdlib>
 #include <functional>
 
 namespace lel::client {
@@ -113,6 +114,47 @@ int remote_fade(const Remote& remote, double ms) {
     return exchange(remote, {"/lel/fade", {static_cast<float>(ms)}}, [](const OscPacket& r, double) {
         fmt::print("fade {} ms\n", to_string(r.number_at(1).value_or(0.0)));
     });
+}
+
+int remote_set(const Remote& remote, const std::string& signal, const std::vector<std::string>& pairs,
+               std::optional<double> lag, bool trig) {
+    OscPacket request{trig ? "/lel/trig" : "/lel/set", {signal}};
+    for (const std::string& word : pairs) {
+        // A number is a value, anything else a parameter's name.
+        char* end = nullptr;
+        const double v = std::strtod(word.c_str(), &end);
+        if (!word.empty() && end && *end == '\0') {
+            request.args.emplace_back(v);
+        } else {
+            request.args.emplace_back(word);
+        }
+    }
+    if (lag) {
+        request.args.emplace_back(std::string("lag"));
+        request.args.emplace_back(*lag);
+    }
+    return exchange(remote, request, [&](const OscPacket& r, double) {
+        const std::optional<std::string> note = r.string_at(1);
+        fmt::print("{} {}{}\n", trig ? "triggered" : "set", signal, note ? ": " + *note : "");
+    });
+}
+
+int remote_get(const Remote& remote, const std::string& signal, const std::string& param) {
+    return exchange(remote, {"/lel/get", {signal, param}}, [](const OscPacket& r, double) {
+        fmt::print("{}\n", to_string(r.args.size() > 2 ? r.args[2] : OscArg{0.0}));
+    }, "/lel/get.reply");
+}
+
+int remote_params(const Remote& remote) {
+    return exchange(remote, {"/lel/params", {}}, [](const OscPacket& r, double) {
+        if (r.args.empty()) fmt::print("no parameters (declare them with lel::param)\n");
+        for (std::size_t i = 0; i + 6 < r.args.size(); i += 7) {
+            const std::string range = fmt::format("[{}, {}]", to_string(r.args[i + 3]), to_string(r.args[i + 4]));
+            fmt::print("{:<12} {:<12} {:>12}  {:<28} lag {} s{}\n", to_string(r.args[i]), to_string(r.args[i + 1]),
+                       to_string(r.args[i + 2]), range, to_string(r.args[i + 5]),
+                       r.integer_at(i + 6).value_or(0) ? "" : "  (default)");
+        }
+    }, "/lel/params.reply");
 }
 
 }  // namespace lel::client

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lel::client {
 
@@ -52,5 +53,14 @@ int remote_quit(const Remote& remote);
 int remote_tempo(const Remote& remote, double bpm);
 /// /lel/fade: the fade time for signals that appear, go or crossfade.
 int remote_fade(const Remote& remote, double ms);
+
+/// /lel/set (or /lel/trig): `pairs` alternate parameter names and values
+/// ("cutoff 1200 q 0.5"; a trigger's value may be left out).
+int remote_set(const Remote& remote, const std::string& signal, const std::vector<std::string>& pairs,
+               std::optional<double> lag, bool trig);
+/// /lel/get: prints the value.
+int remote_get(const Remote& remote, const std::string& signal, const std::string& param);
+/// /lel/params: one line per parameter.
+int remote_params(const Remote& remote);
 
 }  // namespace lel::client
