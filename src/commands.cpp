@@ -86,13 +86,19 @@ void on_load(OscServer& s, CommandContext& c, const OscRequest& r) {
         s.fail(r.path(), bad);
         return;
     }
+    // In a timed bundle: on the tag's frame (which replaces a quantum).
+    const std::optional<uint64_t> at = requested_frame(s, c, r.path());
+    if (!at) return;
+    options.at_frame = *at;
     const CommandResult result = c.engine.load(*path, options);
     if (!result) {
         spdlog::error("load failed: {}", result.message);
         s.fail(r.path(), result.message);
         return;
     }
-    const double quantum_s = static_cast<double>(options.quantum_frames) / c.engine.renderer().sample_rate();
+    const uint64_t wait_frames = options.at_frame ? options.at_frame - std::min(options.at_frame, c.engine.renderer().frame_approx())
+                                                  : options.quantum_frames;
+    const double quantum_s = static_cast<double>(wait_frames) / c.engine.renderer().sample_rate();
     if (options.quantum_frames > 0) {
         spdlog::info("loaded {}: {} signals, waiting for a multiple of {} frames", *path, result.signals,
                      options.quantum_frames);
@@ -187,6 +193,7 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("state_used").add(static_cast<double>(c.engine.arena().used()));
     m.add("state_capacity").add(static_cast<double>(c.engine.arena().capacity()));
     m.add("buses").add(wire_count(c.engine.buses()));
+    m.add("late").add(wire_count(c.late));
     m.add("osc_ignored").add(wire_count(osc.ignored));
     m.add("osc_rate_limited").add(wire_count(osc.rate_limited));
     m.add("osc_left_out").add(wire_count(osc.left_out));
@@ -232,6 +239,25 @@ void on_fade(OscServer& s, CommandContext& c, const OscRequest& r) {
 }
 
 }  // namespace
+
+std::optional<uint64_t> requested_frame(OscServer& server, CommandContext& context, std::string_view command) {
+    const uint64_t tag = server.timetag();
+    if (tag <= 1 || !context.frame_at) return 0;
+    const std::optional<uint64_t> frame = context.frame_at(tag);
+    if (!frame) return 0;
+    // The producer runs ahead of the ports: a frame it has rendered is late.
+    const uint64_t next = context.engine.renderer().frame_approx() + context.engine.renderer().max_block();
+    const auto hour = static_cast<uint64_t>(3600.0 * context.engine.renderer().sample_rate());
+    if (*frame > next + hour) {
+        server.fail(command, "the bundle's time tag is more than an hour ahead");
+        return std::nullopt;
+    }
+    if (*frame < next) {
+        ++context.late;
+        return 0;
+    }
+    return frame;
+}
 
 void flush_deferred(CommandContext& context, OscServer& server) {
     if (context.deferred.empty()) return;

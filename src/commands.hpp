@@ -59,7 +59,19 @@ struct CommandContext {
     /// Beats per minute for quantized loads; 0: quanta are in frames.
     double tempo_bpm = 0.0;
     std::vector<DeferredReply> deferred;
+    /// The engine frame that reaches the output ports at an OSC time tag
+    /// (NTP), or nullopt when there is no clock (no JACK): a timed bundle
+    /// then applies at once. Empty: the same.
+    std::function<std::optional<uint64_t>(uint64_t timetag)> frame_at = {};
+    /// Timed bundles that arrived after their time (applied at once).
+    uint64_t late = 0;
 };
+
+/// The frame the message being handled should take effect at: its
+/// bundle's time tag mapped through context.frame_at; 0 for "at once" (no
+/// time tag, no clock, or a time already rendered: then counted as late).
+/// nullopt (and the request failed) for a time more than an hour ahead.
+std::optional<uint64_t> requested_frame(OscServer& server, CommandContext& context, std::string_view command);
 
 /// Routes every /lel/... command of `server` to `context`.
 void install_commands(OscServer& server, CommandContext& context);

@@ -79,7 +79,10 @@ CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> mo
         next = builder.commit();
     }
     ++loads_;
-    return publish(std::move(next), options.quantum_frames ? next_multiple(options.quantum_frames) : 0);
+    const uint64_t start = options.at_frame         ? options.at_frame
+                           : options.quantum_frames ? next_multiple(options.quantum_frames)
+                                                    : 0;
+    return publish(std::move(next), start);
 }
 
 CommandResult Engine::clear() { return publish(Registry{}); }
@@ -123,7 +126,7 @@ std::string names_of(const SignalEntry& e) {
 }  // namespace
 
 CommandResult Engine::set_params(std::string_view signal, const std::vector<ParamChange>& changes,
-                                 std::optional<double> lag, bool trig) {
+                                 std::optional<double> lag, bool trig, uint64_t frame) {
     const SignalEntry* e = registry_.find(signal);
     if (!e) return CommandResult::failure(fmt::format("no signal named '{}'", signal));
     if (changes.empty()) return CommandResult::failure("no parameter to set");
@@ -143,7 +146,7 @@ CommandResult Engine::set_params(std::string_view signal, const std::vector<Para
         }
         const double v = std::clamp(c.value, d->min, d->max);
         if (v != c.value) clamped += fmt::format("{}{} {} clamped to {}", clamped.empty() ? "" : "; ", c.param, c.value, v);
-        events.push_back(ParamEvent{param_key(c.param), e->state->index(), static_cast<uint8_t>(trig),
+        events.push_back(ParamEvent{frame, param_key(c.param), e->state->index(), static_cast<uint8_t>(trig),
                                     static_cast<uint8_t>(lag.has_value()), v, lag.value_or(0.0)});
     }
     if (param_queue_.write_available() < events.size()) {

@@ -42,6 +42,9 @@ struct LoadOptions {
     /// Swap at the next frame that is a multiple of this many frames (0: at
     /// the next block).
     uint64_t quantum_frames = 0;
+    /// Swap at exactly this frame (a timed bundle's; 0: none). Replaces
+    /// the quantum. A frame already rendered swaps at the next block.
+    uint64_t at_frame = 0;
     /// Names whose code changes get fresh state and an equal-power crossfade
     /// from the old code, instead of continuing the old state.
     bool crossfade = false;
@@ -122,8 +125,10 @@ public:
     /// instead of the code's lag. With `trig`, each takes its value for one
     /// sample only (the next frame rendered), then is what it was.
     /// The values are remembered across reloads until reset().
+    /// With `frame` > 0, they take effect at that frame (a timed bundle's),
+    /// or at once if it has been rendered already.
     CommandResult set_params(std::string_view signal, const std::vector<ParamChange>& changes,
-                             std::optional<double> lag = std::nullopt, bool trig = false);
+                             std::optional<double> lag = std::nullopt, bool trig = false, uint64_t frame = 0);
     /// The parameter `param` of `signal`; nullopt (and `why`) if there is none.
     std::optional<ParamInfo> param(std::string_view signal, std::string_view param, std::string& why) const;
     /// Every parameter of every registered signal, in registration order.

@@ -3,6 +3,7 @@
 #include "rt_calls.hpp"
 
 #include <cerrno>
+#include <ctime>
 #include <fmt/format.h>
 
 namespace lel {
@@ -96,12 +97,20 @@ std::vector<std::string> JackClient::connect(const std::vector<std::string>& tar
 
 int JackClient::process(jack_nframes_t frames, void* arg) noexcept {
     auto& self = *static_cast<JackClient*>(arg);
+    // Publish the clock first: this cycle's start, and the frames played before it.
+    const uint32_t seq = self.clock_seq_.load(std::memory_order_relaxed);
+    self.clock_seq_.store(seq + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);  // the odd count is seen before the fields change
+    self.cycle_start_.store(rt::cycle_start(self.client_), std::memory_order_relaxed);
+    self.consumed_at_cycle_.store(self.consumed_, std::memory_order_relaxed);
+    self.clock_seq_.store(seq + 2, std::memory_order_release);  // pairs with the acquire in frame_at()
     float* left = rt::port_buffer(self.ports_[0], frames);
     float* right = rt::port_buffer(self.ports_[1], frames);
     const std::size_t got = self.ring_->try_consume(frames, [&](const StereoFrame& f, std::size_t i) {
         left[i] = f.left;
         right[i] = f.right;
     });
+    self.consumed_ += got;
     if (got < frames) {
         for (std::size_t i = got; i < frames; ++i) left[i] = right[i] = 0.0f;
         self.underruns_.fetch_add(1, std::memory_order_relaxed);
@@ -117,6 +126,38 @@ int JackClient::process(jack_nframes_t frames, void* arg) noexcept {
     if (pushed < got) self.input_dropped_.fetch_add(got - pushed, std::memory_order_relaxed);
     self.producer_->notify();
     return 0;
+}
+
+std::optional<uint64_t> JackClient::frame_at(jack_time_t usecs) const noexcept {
+    uint32_t before, after, start;
+    uint64_t consumed;
+    int tries = 0;
+    do {
+        before = clock_seq_.load(std::memory_order_acquire);  // pairs with the release in process()
+        start = cycle_start_.load(std::memory_order_relaxed);
+        consumed = consumed_at_cycle_.load(std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        after = clock_seq_.load(std::memory_order_relaxed);
+        if (++tries > 1000) return std::nullopt;  // the callback keeps writing: give up rather than spin
+    } while (before != after || (before & 1u));
+    if (before == 0) return std::nullopt;  // no cycle yet
+    const jack_nframes_t target = jack_time_to_frames(client_, usecs);
+    const auto ahead = static_cast<int32_t>(target - start);  // JACK frame times wrap at 2^32
+    if (ahead < 0 && static_cast<uint64_t>(-static_cast<int64_t>(ahead)) > consumed) return 0;
+    return static_cast<uint64_t>(static_cast<int64_t>(consumed) + ahead);
+}
+
+std::optional<uint64_t> JackClient::frame_at_timetag(uint64_t timetag) const noexcept {
+    constexpr int64_t ntp_to_unix = 2208988800;  // seconds from 1900 to 1970
+    const int64_t tag_ns = (static_cast<int64_t>(timetag >> 32) - ntp_to_unix) * 1'000'000'000 +
+                           static_cast<int64_t>(((timetag & 0xffffffffu) * 1'000'000'000) >> 32);
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    const int64_t now_ns = int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+    const int64_t jack_now = static_cast<int64_t>(jack_get_time());
+    const int64_t usecs = jack_now + (tag_ns - now_ns) / 1000;
+    if (usecs < 0) return 0;
+    return frame_at(static_cast<jack_time_t>(usecs));
 }
 
 int JackClient::on_xrun(void* arg) noexcept {

@@ -26,6 +26,7 @@
 #include "ring.hpp"
 
 #include <atomic>
+#include <optional>
 #include <jack/jack.h>
 #include <jack/thread.h>
 #include <stdexcept>
@@ -70,6 +71,14 @@ public:
 
     uint64_t underruns() const noexcept { return underruns_.load(std::memory_order_relaxed); }
     uint64_t xruns() const noexcept { return xruns_.load(std::memory_order_relaxed); }
+    /// Control thread. The engine frame that reaches out_1/out_2 at
+    /// `usecs` on JACK's clock (jack_get_time()), from the last cycle's
+    /// start and the frames taken from the ring before it (a later underrun
+    /// moves it); nullopt before the first cycle. Never blocks.
+    std::optional<uint64_t> frame_at(jack_time_t usecs) const noexcept;
+    /// Control thread. The same for an OSC time tag (NTP, wall clock).
+    std::optional<uint64_t> frame_at_timetag(uint64_t timetag) const noexcept;
+
     /// Input frames lost because the producer stalled; racy.
     uint64_t input_dropped_approx() const noexcept { return input_dropped_.load(std::memory_order_relaxed); }
     /// True once the server has shut the client down.
@@ -87,6 +96,12 @@ private:
     SpscRing<StereoFrame>* ring_ = nullptr;   // set before activation, then read by process()
     SpscRing<StereoFrame>* input_ = nullptr;  // likewise; process() is its only writer
     Producer* producer_ = nullptr;
+    // The last cycle's start (JACK frame time) and the ring frames taken
+    // before it: a seqlock, written by process() only (odd: being written).
+    std::atomic<uint32_t> clock_seq_{0};
+    std::atomic<uint32_t> cycle_start_{0};
+    std::atomic<uint64_t> consumed_at_cycle_{0};
+    uint64_t consumed_ = 0;  // process() only
     std::atomic<uint64_t> underruns_{0};  // process() writes
     std::atomic<uint64_t> input_dropped_{0};  // process() writes: input frames the full input ring refused
     std::atomic<uint64_t> xruns_{0};      // on_xrun() writes

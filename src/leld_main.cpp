@@ -134,6 +134,7 @@ int run(const Options& opt) {
                                 std::chrono::milliseconds(2000),
                                 0.0,
                                 {}};
+    context.frame_at = [&jack](uint64_t timetag) { return jack.frame_at_timetag(timetag); };
     lel::install_commands(osc, context);
 
     spdlog::info("leld: JACK client '{}' at {} Hz, period {}, ring {} frames ({:.2f} ms; also the latency from "

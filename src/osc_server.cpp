@@ -207,11 +207,14 @@ void OscServer::handle_packet(char* data, std::size_t size, int depth) {
             return;
         }
         std::size_t at = 16;  // tag + time tag
+        const uint64_t outer = timetag_;
+        timetag_ = (uint64_t{read_be32(data + 8)} << 32) | read_be32(data + 12);
         while (at + 4 <= size && !stop_packet_) {
             const uint32_t len = read_be32(data + at);
             at += 4;
             if (len > size - at || len % 4 != 0) {
                 answer_malformed(fmt::format("malformed OSC bundle: element of {} bytes at offset {} of {}", len, at, size));
+                timetag_ = outer;
                 return;
             }
             handle_packet(data + at, len, depth + 1);
@@ -221,6 +224,7 @@ void OscServer::handle_packet(char* data, std::size_t size, int depth) {
                 spdlog::info("rest of an OSC bundle dropped: leld is stopping");
             }
         }
+        timetag_ = outer;
         return;
     }
     handle_message(data, size);

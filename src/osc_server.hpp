@@ -159,6 +159,11 @@ public:
 
     Counters counters() const noexcept { return counters_; }
 
+    /// The OSC time tag (NTP format: seconds since 1900 in the high 32
+    /// bits, fractions in the low) of the bundle the message being handled
+    /// came in; 1 ("immediately") for a message outside any bundle.
+    uint64_t timetag() const noexcept { return timetag_; }
+
 private:
     void handle_packet(char* data, std::size_t size, int depth);
     void handle_message(char* data, std::size_t size);
@@ -182,6 +187,7 @@ private:
     int failures_ = 0;
     int left_out_ = 0;
     bool stop_packet_ = false;
+    uint64_t timetag_ = 1;  // of the bundle being handled
 
     Counters counters_;
     // Unknown/malformed answers: when each sender was last answered.

@@ -50,7 +50,9 @@ void set_or_trig(OscServer& s, CommandContext& c, const OscRequest& r, bool trig
         s.fail(r.path(), fmt::format("{} (got '{}')", usage, r.types()));
         return;
     }
-    const CommandResult result = c.engine.set_params(*signal, *changes, lag, trig);
+    const std::optional<uint64_t> frame = requested_frame(s, c, r.path());
+    if (!frame) return;
+    const CommandResult result = c.engine.set_params(*signal, *changes, lag, trig, *frame);
     if (!result) {
         spdlog::info("{} {}: {}", r.path(), *signal, result.message);
         s.fail(r.path(), result.message);

@@ -46,6 +46,7 @@ constexpr uint64_t param_key(std::string_view name) noexcept {
 
 /// One set or trigger on its way to the producer.
 struct ParamEvent {
+    uint64_t frame = 0;        ///< the frame it takes effect at (a timed bundle's); 0: the next block
     uint64_t key = 0;          ///< param_key of the parameter's name
     uint32_t name_index = 0;   ///< the signal's (StateArena::Lease::index)
     uint8_t trig = 0;          ///< 1: the value for one sample only

@@ -15,7 +15,8 @@ Renderer::Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, P
       mailbox_(mailbox), log_(log), gain_(max_names, 0.0), owner_(max_names, 0),
       gain_ramp_(max_block_), mix_mono_(max_block_), mix_left_(max_block_), mix_right_(max_block_),
       bus_of_(max_names, no_bus), buses_(std::size_t{max_buses} * 3 * LEL_MAX_BLOCK_FRAMES, 0.0),
-      bus_block_(max_buses, 0), bus_clean_(max_buses, 1), bus_main_(max_buses, 1.0), input_(2 * LEL_MAX_BLOCK_FRAMES, 0.0) {
+      bus_block_(max_buses, 0), bus_clean_(max_buses, 1), bus_main_(max_buses, 1.0), input_(2 * LEL_MAX_BLOCK_FRAMES, 0.0),
+      pending_(max_pending) {
     if (!(sample_rate > 0.0)) throw std::invalid_argument("sample rate must be positive");
     if (max_block == 0) throw std::invalid_argument("block size must be at least 1");
     set_bpm(120.0);
@@ -41,6 +42,9 @@ void Renderer::render(std::span<StereoFrame> out, std::span<const StereoFrame> i
         if (scheduled_ && scheduled_->start_frame() < frame_now_ + n) {
             n = static_cast<uint32_t>(scheduled_->start_frame() - frame_now_);  // > 0: split the block there
         }
+        if (pending_size_ > 0 && pending_[0].frame < frame_now_ + n) {
+            n = static_cast<uint32_t>(pending_[0].frame - frame_now_);  // > 0: the due ones were applied
+        }
         render_block(out.data() + done, with_input ? in.data() + done : nullptr, n);
         done += n;
     }
@@ -65,19 +69,54 @@ void Renderer::take_and_swap() noexcept {
 // program's too (its state may be a fresh lease). A trigger plays on the
 // next frame rendered.
 void Renderer::apply_params() noexcept {
-    if (!param_queue_) return;
-    ParamEvent e;
-    while (param_queue_->try_read(std::span<ParamEvent>(&e, 1)) == 1) {
-        bool found = false;
-        for (Program* p : {current_, scheduled_}) {
-            if (!p) continue;
-            if (ParamState* block = p->params().find(e.name_index, e.key)) {
-                apply(*block, e, frame_now_);
-                found = true;
+    if (param_queue_) {
+        ParamEvent e;
+        while (param_queue_->try_read(std::span<ParamEvent>(&e, 1)) == 1) {
+            if (e.frame > frame_now_) {
+                hold(e);
+                continue;
             }
+            if (e.frame != 0 && e.frame < frame_now_) params_late_.fetch_add(1, std::memory_order_relaxed);
+            deliver(e);
         }
-        if (!found) params_missed_.fetch_add(1, std::memory_order_relaxed);
     }
+    // The held events that are due (render() ends each block at the next one).
+    std::size_t due = 0;
+    while (due < pending_size_ && pending_[due].frame <= frame_now_) deliver(pending_[due++]);
+    if (due > 0) {
+        std::move(pending_.begin() + static_cast<std::ptrdiff_t>(due),
+                  pending_.begin() + static_cast<std::ptrdiff_t>(pending_size_), pending_.begin());
+        pending_size_ -= due;
+    }
+}
+
+// Keeps a timed event until its frame, in frame order (events of one frame
+// in arrival order). With no room, it applies at once and counts as late.
+void Renderer::hold(const ParamEvent& e) noexcept {
+    if (pending_size_ == max_pending) {
+        params_late_.fetch_add(1, std::memory_order_relaxed);
+        deliver(e);
+        return;
+    }
+    std::size_t at = pending_size_;
+    while (at > 0 && pending_[at - 1].frame > e.frame) {
+        pending_[at] = pending_[at - 1];
+        --at;
+    }
+    pending_[at] = e;
+    ++pending_size_;
+}
+
+void Renderer::deliver(const ParamEvent& e) noexcept {
+    bool found = false;
+    for (Program* p : {current_, scheduled_}) {
+        if (!p) continue;
+        if (ParamState* block = p->params().find(e.name_index, e.key)) {
+            apply(*block, e, frame_now_);
+            found = true;
+        }
+    }
+    if (!found) params_missed_.fetch_add(1, std::memory_order_relaxed);
 }
 
 // The new program's routes replace the old one's. A bus the new program no

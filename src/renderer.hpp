@@ -105,6 +105,9 @@ public:
     /// Any thread; racy. Parameter sets whose signal had left the program
     /// by the time they arrived.
     uint64_t params_missed_approx() const noexcept { return params_missed_.load(std::memory_order_relaxed); }
+    /// Any thread; racy. Timed parameter sets that arrived after their
+    /// frame was rendered (or found no room to wait): applied at once.
+    uint64_t params_late_approx() const noexcept { return params_late_.load(std::memory_order_relaxed); }
 
     /// Any thread; racy. Frames rendered so far (the next frame's index).
     uint64_t frame_approx() const noexcept { return frame_.load(std::memory_order_relaxed); }
@@ -126,6 +129,8 @@ private:
 
     void take_and_swap() noexcept LEL_RT;
     void apply_params() noexcept LEL_RT;
+    void deliver(const ParamEvent& e) noexcept LEL_RT;
+    void hold(const ParamEvent& e) noexcept LEL_RT;
     void swap_in(Program* next) noexcept LEL_RT;
     /// Which fading voices render_fading_sources() renders.
     enum class Sources : uint8_t { gone, of_name };
@@ -173,6 +178,9 @@ private:
     const double* block_input_ = nullptr;
 
     SpscRing<ParamEvent>* param_queue_ = nullptr;
+    static constexpr std::size_t max_pending = 4096;
+    std::vector<ParamEvent> pending_;  // timed events not due yet, by frame; max_pending, never resized
+    std::size_t pending_size_ = 0;
 
     // Written by the control thread, read by the producer.
     std::atomic<uint32_t> fade_frames_{0};
@@ -183,6 +191,7 @@ private:
     std::atomic<uint32_t> fading_count_{0};
     std::atomic<uint64_t> cut_fades_{0};
     std::atomic<uint64_t> params_missed_{0};
+    std::atomic<uint64_t> params_late_{0};
 };
 
 }  // namespace lel

@@ -41,6 +41,15 @@ inline float* port_buffer(jack_port_t* port, jack_nframes_t frames) noexcept LEL
     LEL_RT_UNCHECKED_END
 }
 
+/// The JACK frame time at the start of this cycle: real-time safe by
+/// JACK's contract (meant for the process callback; it reads the engine's
+/// shared timing record).
+inline jack_nframes_t cycle_start(jack_client_t* client) noexcept LEL_RT {
+    LEL_RT_UNCHECKED_BEGIN
+    return jack_last_frame_time(client);
+    LEL_RT_UNCHECKED_END
+}
+
 /// Runs a signal's block function: the user's code, compiled in a module.
 /// It cannot be checked statically here; the session API documents what a
 /// signal must not do, and RTSan checks it at run time.

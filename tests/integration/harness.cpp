@@ -428,8 +428,9 @@ uint16_t free_udp_port() {
     return ntohs(a.sin_port);
 }
 
-std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements) {
-    std::vector<char> out{'#', 'b', 'u', 'n', 'd', 'l', 'e', '\0', 0, 0, 0, 0, 0, 0, 0, 1};
+std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements, uint64_t timetag) {
+    std::vector<char> out{'#', 'b', 'u', 'n', 'd', 'l', 'e', '\0'};
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((timetag >> shift) & 0xff));
     for (const auto& e : elements) {
         const uint32_t size = htonl(static_cast<uint32_t>(e.size()));
         const auto* bytes = reinterpret_cast<const char*>(&size);
@@ -437,6 +438,14 @@ std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements) {
         out.insert(out.end(), e.begin(), e.end());
     }
     return out;
+}
+
+uint64_t ntp_in(double seconds) {
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    const double t = static_cast<double>(now.tv_sec) + 2208988800.0 + now.tv_nsec * 1e-9 + seconds;
+    const auto whole = static_cast<uint64_t>(t);
+    return (whole << 32) | static_cast<uint64_t>((t - static_cast<double>(whole)) * 4294967296.0);
 }
 
 // --------------------------------------------------------------------- Leld

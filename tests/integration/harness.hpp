@@ -155,8 +155,11 @@ private:
     std::vector<OscArg> args_;
 };
 
-/// An OSC bundle (time tag 1: at once) of the given serialised elements.
-std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements);
+/// An OSC bundle of the given serialised elements, with an NTP time tag
+/// (1: at once).
+std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements, uint64_t timetag = 1);
+/// The OSC (NTP) time tag of `seconds` from now, on the wall clock.
+uint64_t ntp_in(double seconds);
 
 /// A UDP socket on 127.0.0.1 (ephemeral port) that talks to one leld.
 class OscClient {
