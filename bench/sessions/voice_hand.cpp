@@ -23,10 +23,11 @@ namespace d = lel::detail;
 
 // s.state slots: the saw's phase, two held samples and a pending
 // correction; the filter's two integrators, its cached (hz, q, sr, ready)
-// and coefficients (k, a1, a2, a3); the envelope's stage, level, phase,
-// release start and previous gate.
+// and coefficients (k, a1, a2, a3); the envelope's stage, level, origin,
+// release start and step (Faust's ADSR uses stage, seg and gate_was as
+// its counters and previous gate).
 enum Slot { phase, late2, late1, pending, ic1, ic2, hz, qq, sr, ready, k, a1, a2, a3,
-            stage, level, seg, from, gate_was };
+            stage, level, origin, from, seg, gate_was };
 
 double saw(double* st, double freq, double dt) noexcept {
     const int64_t step = d::bl_step(freq, dt);
@@ -34,7 +35,7 @@ double saw(double* st, double freq, double dt) noexcept {
     std::memcpy(&was, &st[phase], sizeof was);
     const uint64_t now_phase = was + static_cast<uint64_t>(step);
     std::memcpy(&st[phase], &now_phase, sizeof now_phase);
-    double now = 2.0 * d::from_phase(now_phase) - 1.0 + st[pending];
+    double now = d::saw_value(now_phase) + st[pending];
     double next = 0.0, at;
     if (d::crossed(was, now_phase, step, 0, at)) [[unlikely]] {
         const d::Spread c = d::blep4(at);
@@ -52,7 +53,7 @@ double saw(double* st, double freq, double dt) noexcept {
 }
 
 double lowpass(double* st, double x, double cutoff, double q, double rate) noexcept {
-    if (cutoff != st[hz] || q != st[qq] || rate != st[sr] || st[ready] == 0.0) [[unlikely]] {
+    if (!d::svf_cached_for(&st[hz], cutoff, q, rate)) [[unlikely]] {
         const double g = d::prewarp(cutoff, rate);
         st[k] = 1.0 / d::clamp_param(q, 0.01, 100.0);
         st[a1] = 1.0 / (1.0 + g * (g + st[k]));
@@ -72,46 +73,57 @@ double lowpass(double* st, double x, double cutoff, double q, double rate) noexc
     return v2;
 }
 
-double adsr(double* st, double gate, double dt) noexcept {
-    namespace v = bench::voice;
-    using d::EnvStage;
-    const bool on = gate > 0.0;
-    const double target = d::level_clamp(v::sustain);
-    auto now = static_cast<EnvStage>(static_cast<int>(st[stage]));
-    if (on && !(st[gate_was] > 0.0)) {
-        now = EnvStage::attack;
-    } else if (!on && now != EnvStage::idle && now != EnvStage::release) {
-        now = EnvStage::release;
-        st[seg] = 0.0;
-        st[from] = st[level];
+/// The decay's or release's 1 - phase at frame f (lel::detail::fall_left).
+double fall_left(double* st, double f, double seconds, double dt) noexcept {
+    double step = st[seg];
+    if (!d::step_fits(step, seconds, dt)) [[unlikely]] {
+        const double was = (f - 1.0 - st[origin]) * step;
+        step = d::fall_step(seconds, dt);
+        st[seg] = step;
+        st[origin] = f - 1.0 - was / step;
     }
-    st[gate_was] = on ? 1.0 : 0.0;
-    double y = st[level];
-    if (now == EnvStage::attack) {
-        y += d::segment_step(v::attack, dt);
+    return 1.0 - (f - st[origin]) * step;
+}
+
+void fall_start(double* st, double f0, double seconds, double dt) noexcept {
+    st[seg] = d::fall_step(seconds, dt);
+    st[origin] = f0;
+}
+
+double release(double* st, double f, double dt) noexcept {
+    const double left = fall_left(st, f, bench::voice::release, dt);
+    if (left > 0.0) [[likely]] return st[level] = d::level_clamp(st[from] * (left * left * left));
+    st[stage] = d::idle_stage;
+    return st[level] = 0.0;
+}
+
+double adsr(double* st, double gate, double f, double dt) noexcept {
+    namespace v = bench::voice;
+    if (gate > 0.0) {
+        const double target = d::level_clamp(v::sustain);
+        if (d::in_stage(st[stage], d::decay_stage)) {
+            const double left = fall_left(st, f, v::decay, dt);
+            if (left > 0.0) [[likely]] return st[level] = d::level_clamp(target + (1.0 - target) * (left * left * left));
+            st[stage] = d::sustain_stage;
+            return st[level] = target;
+        }
+        if (d::in_stage(st[stage], d::sustain_stage))
+            return st[level] = d::slew_to(st[level], target, dt * (1.0 / d::sustain_slew_seconds));
+        double y = st[level] + d::cached_step(st[seg], v::attack, dt);
+        st[stage] = d::attack_stage;
         if (y >= 1.0) {
             y = 1.0;
-            now = EnvStage::decay;
-            st[seg] = 0.0;
+            st[stage] = d::decay_stage;
+            fall_start(st, f, v::decay, dt);
         }
-    } else if (now == EnvStage::decay) {
-        y = d::fall(st[seg], 1.0, target, v::decay, dt);
-        if (st[seg] >= 1.0) now = EnvStage::sustain;
-    } else if (now == EnvStage::sustain) {
-        const double max_step = dt / d::sustain_slew_seconds, gap = target - y;
-        y += gap > max_step ? max_step : (gap < -max_step ? -max_step : gap);
-    } else if (now == EnvStage::release) {
-        y = d::fall(st[seg], st[from], 0.0, v::release, dt);
-        if (st[seg] >= 1.0) now = EnvStage::idle;
-    } else {
-        y = 0.0;
-        now = EnvStage::idle;
+        return st[level] = d::level_clamp(y);
     }
-    st[level] = d::level_clamp(y);
-    if (!(st[seg] >= 0.0 && st[seg] <= 2.0)) st[seg] = 0.0;
-    if (!(st[from] >= 0.0 && st[from] <= 1.0)) st[from] = st[level];
-    st[stage] = static_cast<double>(static_cast<int>(now));
-    return st[level];
+    if (d::in_stage(st[stage], d::release_stage)) return release(st, f, dt);
+    if (d::in_stage(st[stage], d::idle_stage)) return st[level] = 0.0;
+    st[from] = st[level];
+    fall_start(st, f - 1.0, v::release, dt);
+    st[stage] = d::release_stage;
+    return release(st, f, dt);
 }
 
 /// Faust's en.adsr (envelopes.lib, Orlarey and Bundin), for comparison:
@@ -134,7 +146,7 @@ double faust_adsr(double* st, double gate, double rate) noexcept {
 /// One sample of the voice with its state at `st`.
 double voice(double* st, const lel::Context& s, double freq, uint64_t offset) noexcept {
     namespace v = bench::voice;
-    const double env = adsr(st, v::gate(s.frame, offset), s.dt);
+    const double env = adsr(st, v::gate(s.frame, offset), d::frame_number(s), s.dt);
     return 0.01 * env * lowpass(st, saw(st, freq, s.dt), v::cutoff, v::q, s.sr);
 }
 

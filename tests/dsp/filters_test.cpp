@@ -151,6 +151,29 @@ TEST(Lowpass, is_butterworth_at_q_0_7071_for_cutoffs_100_hz_1_khz_and_10_khz) {
     }
 }
 
+/// Its coefficients are cached by (hz, q, sample rate): a new rate under
+/// the same hz and q designs them again, so the cutoff stays at hz (the
+/// stale ones would put it at hz times the ratio of the rates).
+TEST(Lowpass, designs_again_when_the_sample_rate_changes) {
+    const double fc = 1000.0;
+    double rate = sr;
+    double phase = 0.0;  // of a 1 kHz sine, in turns
+    test::Offline sig([&](Context& s) {
+        const double x = std::sin(2.0 * pi * phase);
+        phase += fc / rate;
+        return lowpass(s, x, fc, 0.7071);
+    }, sr);
+    sig.mono(static_cast<std::size_t>(0.2 * sr));
+    rate = 2.0 * sr;
+    sig.context().sr = rate;
+    sig.context().dt = 1.0 / rate;
+    const auto y = sig.mono(static_cast<std::size_t>(rate));
+    // At twice the rate, fc is the frequency amplitude_at (which assumes sr) calls fc / 2.
+    const double at = to_db(amplitude_at(y, y.size() / 2, fc / 2.0));
+    report("lowpass 1000 Hz, the rate changed from 48 to 96 kHz: at cutoff dB", at);
+    EXPECT_NEAR(at, -3.01, 0.05);
+}
+
 TEST(Lowpass, follows_the_analytic_curve_and_peaks_by_q_when_resonant) {
     for (const double q : {0.5, 2.0, 8.0}) {
         const Filter f = [=](Context& s, double x) { return lowpass(s, x, 1000.0, q); };

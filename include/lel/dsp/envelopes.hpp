@@ -24,8 +24,12 @@
 #include <lel/detail/rt.hpp>
 #include <lel/dsp/state.hpp>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 namespace lel {
 namespace detail {
@@ -42,33 +46,37 @@ inline double fall_curve(double p) noexcept LEL_RT {
     return q * q * q;
 }
 
-/// One sample of a decay or release from `from` to `to` taking `seconds`:
-/// advances `phase` and returns the level (`to` once phase reaches 1).
-inline double fall(double& phase, double from, double to, double seconds, double dt) noexcept LEL_RT {
-    phase += segment_step(seconds, dt);
-    return phase >= 1.0 ? to : to + (from - to) * fall_curve(phase);
+/// Whether `step` (what a segment stored) is segment_step(seconds, dt):
+/// step * seconds gives dt back to rounding, so a changed time or sample
+/// rate, or a step left by another segment, fails at once, and any bytes
+/// in `step` are safe. A multiply and a compare where segment_step divides.
+inline bool step_fits(double step, double seconds, double dt) noexcept LEL_RT {
+    return std::abs(step * seconds - dt) <= dt * 0x1p-40;
 }
 
 /// segment_step(seconds, dt), from `step` (what the last call stored there)
-/// when it still fits: a step fits if step * seconds gives dt back to
-/// rounding, so a changed time or sample rate, or a step left by another
-/// segment, is recomputed at once, and any bytes in `step` are safe. Costs
-/// a multiply and a compare where segment_step divides.
+/// when it still fits (step_fits).
 inline double cached_step(double& step, double seconds, double dt) noexcept LEL_RT {
-    if (!(std::abs(step * seconds - dt) <= dt * 0x1p-40)) [[unlikely]]
-        step = segment_step(seconds, dt);
+    if (!step_fits(step, seconds, dt)) [[unlikely]] step = segment_step(seconds, dt);
     return step;
 }
 
-/// fall() with the phase step already known.
+/// One sample of a decay or release from `from` to `to` whose phase
+/// advances by `step`: the level (`to` once the phase reaches 1).
 inline double fall_by(double& phase, double from, double to, double step) noexcept LEL_RT {
     phase += step;
     return phase >= 1.0 ? to : to + (from - to) * fall_curve(phase);
 }
 
-/// Clamps to [0, 1]; NaN gives 0.
+/// Clamps to [0, 1]; NaN gives 0. On x86 a max and a min, whose operand
+/// order gives NaN the 0 (g++ makes the portable form two branches).
 inline double level_clamp(double x) noexcept LEL_RT {
-    return x > 0.0 ? (x < 1.0 ? x : 1.0) : 0.0;
+#if defined(__SSE2__)
+    return _mm_cvtsd_f64(_mm_min_sd(_mm_max_sd(_mm_set_sd(x), _mm_setzero_pd()), _mm_set_sd(1.0)));
+#else
+    x = x > 0.0 ? x : 0.0;
+    return x < 1.0 ? x : 1.0;
+#endif
 }
 
 /// The stages of adsr and perc, stored as doubles in their state.
@@ -76,6 +84,12 @@ enum class EnvStage : int { idle = 0, attack = 1, decay = 2, sustain = 3, releas
 
 /// A stage as its state stores it (compared as a double: no conversion).
 constexpr double stage_value(EnvStage e) noexcept { return static_cast<double>(static_cast<int>(e)); }
+
+/// Whether a stored stage is `stage`: its bits, one integer compare (a
+/// double == is two branches, for NaN); any other bytes are another stage.
+inline bool in_stage(double stored, double stage) noexcept LEL_RT {
+    return std::bit_cast<uint64_t>(stored) == std::bit_cast<uint64_t>(stage);
+}
 
 /// How fast a sustain level changed while sustaining is followed: full
 /// scale in 5 ms, so that a new sustain (a reload) never clicks.
@@ -91,15 +105,19 @@ inline double slew_to(double level, double target, double max_step) noexcept LEL
 
 /// State of lel::adsr: 5 doubles.
 ///
-/// Design: the decay and release do not accumulate their phase: it is
-/// (frame - origin) * step, from the frame, so nothing there is carried
-/// from one sample to the next (a carried value is a load, arithmetic and
-/// a store that the next sample waits on). The
-/// step per sample is cached (detail::cached_step: no division while the
-/// times hold); a changed time moves the origin so that the phase carries
-/// on from where it is. The held stages (sustain with the gate on, idle
-/// with it off) take an early return; the gate's previous value is the
-/// stage (attack, decay, sustain: on). Only the attack carries its level.
+/// Design: each of the stages a voice spends its time in (decay, sustain,
+/// release, idle) is its own short path in adsr(), chosen by the gate and
+/// the stage with two well-predicted branches, and computes its level from
+/// what it needs alone; the gate's edges and the attack, a few samples a
+/// note, take the longer path (detail::adsr_move). The decay and release do
+/// not accumulate their phase: it is (frame - origin) * step, from the
+/// frame, so nothing there is carried from one sample to the next (a
+/// carried value is a load, arithmetic and a store that the next sample
+/// waits on). The step per sample is cached (checked against the segment's
+/// time with a multiply: no division while the times hold); a changed time
+/// moves the origin so that the phase carries on from where it is. The
+/// gate's previous value is the stage (attack, decay, sustain: on). Only the
+/// attack carries its level.
 struct AdsrState {
     // "/2": `origin` replaced the accumulated phase of the first layout.
     static constexpr uint32_t kind = kind_id("lel.adsr/2");
@@ -116,80 +134,85 @@ namespace detail {
 /// origin stays finite).
 inline constexpr double min_fall_step = 1e-300;
 
+inline constexpr double idle_stage = stage_value(EnvStage::idle), attack_stage = stage_value(EnvStage::attack),
+                        decay_stage = stage_value(EnvStage::decay), sustain_stage = stage_value(EnvStage::sustain),
+                        release_stage = stage_value(EnvStage::release);
+
+/// The frame as a double, for the decay's and release's phase (exact below
+/// 2^53 frames; a signed conversion is one instruction, an unsigned one is not).
+inline double frame_number(const Context& s) noexcept LEL_RT {
+    return static_cast<double>(static_cast<int64_t>(s.frame));
+}
+
+/// The phase step of a decay or release of `seconds`: segment_step, at
+/// least min_fall_step.
+inline double fall_step(double seconds, double dt) noexcept LEL_RT {
+    const double step = segment_step(seconds, dt);
+    return step > min_fall_step ? step : min_fall_step;
+}
+
 /// Starts a decay or release of `seconds` whose phase is 0 at frame `f0`.
 inline void fall_start(AdsrState& st, double f0, double seconds, double dt) noexcept LEL_RT {
-    const double step = segment_step(seconds, dt);
-    st.step = step > min_fall_step ? step : min_fall_step;
+    st.step = fall_step(seconds, dt);
     st.origin = f0;
 }
 
-/// The phase of the decay or release at frame `f`; a time changed since
-/// the last sample re-bases the origin so that the phase moves on from
-/// where it was by the new step.
-inline double fall_phase(AdsrState& st, double f, double seconds, double dt) noexcept LEL_RT {
-    double step = st.step;
-    if (!(std::abs(step * seconds - dt) <= dt * 0x1p-40)) [[unlikely]] {
-        const double was = (f - 1.0 - st.origin) * step;
-        step = segment_step(seconds, dt);
-        step = step > min_fall_step ? step : min_fall_step;
-        st.step = step;
-        st.origin = f - 1.0 - was / step;
-    }
-    return (f - st.origin) * step;
+/// A time changed since the last sample: the step for the new one, with
+/// the origin moved so that the phase goes on from where it was.
+inline double fall_restep(AdsrState& st, double f, double seconds, double dt) noexcept LEL_RT {
+    const double was = (f - 1.0 - st.origin) * st.step;
+    const double step = fall_step(seconds, dt);
+    st.step = step;
+    st.origin = f - 1.0 - was / step;
+    return step;
 }
 
-/// adsr off its held stages: the gate's edges, attack, decay, release.
-inline double adsr_move(AdsrState& st, double f, bool on, double target, double attack, double decay,
-                        double release, double dt) noexcept LEL_RT {
-    constexpr double idle = stage_value(EnvStage::idle), attacking = stage_value(EnvStage::attack),
-                     decaying = stage_value(EnvStage::decay), sustaining = stage_value(EnvStage::sustain),
-                     releasing = stage_value(EnvStage::release);
-    auto k = static_cast<EnvStage>(static_cast<int>(st.stage));
-    double level = st.level;
-    const bool was_on = k == EnvStage::attack || k == EnvStage::decay || k == EnvStage::sustain;
-    if (on && !was_on) {
-        k = EnvStage::attack;
-    } else if (!on && was_on) {
-        k = EnvStage::release;
-        st.from = level;
-        fall_start(st, f - 1.0, release, dt);  // its first step is this sample's
+/// What remains of the decay or release at frame `f`, 1 - phase: > 0
+/// while it runs. Its curve is that cubed (fall_curve).
+inline double fall_left(AdsrState& st, double f, double seconds, double dt) noexcept LEL_RT {
+    double step = st.step;
+    if (!step_fits(step, seconds, dt)) [[unlikely]] step = fall_restep(st, f, seconds, dt);
+    return 1.0 - (f - st.origin) * step;
+}
+
+/// One sample of the decay from 1 to `target`; sustains once it is there.
+inline double adsr_decay(AdsrState& st, double f, double decay, double target, double dt) noexcept LEL_RT {
+    const double left = fall_left(st, f, decay, dt);
+    if (left > 0.0) [[likely]]
+        return st.level = level_clamp(target + (1.0 - target) * (left * left * left));
+    st.stage = sustain_stage;
+    return st.level = target;
+}
+
+/// One sample of the release from `from` to 0; idles once it is there.
+inline double adsr_release(AdsrState& st, double f, double release, double dt) noexcept LEL_RT {
+    const double left = fall_left(st, f, release, dt);
+    if (left > 0.0) [[likely]] return st.level = level_clamp(st.from * (left * left * left));
+    st.stage = idle_stage;
+    return st.level = 0.0;
+}
+
+/// adsr off its steady paths: the attack, and the gate's edges. `on` with
+/// any stage but decay and sustain attacks (from the current level when the
+/// gate just opened); off with any stage but release and idle releases from
+/// the current level, its first step this sample's.
+inline double adsr_move(AdsrState& st, double f, bool on, double attack, double decay, double release,
+                        double dt) noexcept LEL_RT {
+    if (!on) {
+        st.from = st.level;
+        fall_start(st, f - 1.0, release, dt);
+        st.stage = release_stage;
+        return adsr_release(st, f, release, dt);
     }
-    double stage;
-    switch (k) {
-    case EnvStage::decay: {
-        const double p = fall_phase(st, f, decay, dt);
-        level = p >= 1.0 ? target : target + (1.0 - target) * fall_curve(p);
-        stage = p >= 1.0 ? sustaining : decaying;
-        break;
-    }
-    case EnvStage::release: {
-        const double p = fall_phase(st, f, release, dt);
-        level = p >= 1.0 ? 0.0 : st.from * fall_curve(p);
-        stage = p >= 1.0 ? idle : releasing;
-        break;
-    }
-    case EnvStage::attack:
-        level += cached_step(st.step, attack, dt);
-        stage = attacking;
-        if (level >= 1.0) {
-            level = 1.0;
-            stage = decaying;
-            fall_start(st, f, decay, dt);
-        }
-        break;
-    case EnvStage::sustain:
-        level = slew_to(level, target, dt * (1.0 / sustain_slew_seconds));
-        stage = sustaining;
-        break;
-    default:
-        level = 0.0;
-        stage = idle;
-        break;
+    double level = st.level + cached_step(st.step, attack, dt);
+    st.stage = attack_stage;
+    if (level >= 1.0) {
+        level = 1.0;
+        st.stage = decay_stage;
+        fall_start(st, f, decay, dt);
     }
     // Whatever the bytes held (the shared block of a mismatched call), stay in [0, 1].
-    st.level = level_clamp(level);
-    st.stage = stage;
-    return st.level;
+    return st.level = level_clamp(level);
 }
 
 }  // namespace detail
@@ -209,16 +232,18 @@ inline double adsr_move(AdsrState& st, double f, bool on, double target, double 
 /// segment starts or its time changes.
 inline double adsr(Context& s, double gate, double attack, double decay, double sustain,
                    double release) noexcept LEL_RT {
-    using detail::EnvStage;
+    using namespace detail;
     AdsrState& st = take<AdsrState>(s);
     const bool on = gate > 0.0;
-    const double target = detail::level_clamp(sustain);
-    if (on && st.stage == detail::stage_value(EnvStage::sustain)) {
-        st.level = detail::slew_to(st.level, target, s.dt * (1.0 / detail::sustain_slew_seconds));
-        return st.level;
+    if (on) {
+        if (in_stage(st.stage, decay_stage)) return adsr_decay(st, frame_number(s), decay, level_clamp(sustain), s.dt);
+        if (in_stage(st.stage, sustain_stage))
+            return st.level = slew_to(st.level, level_clamp(sustain), s.dt * (1.0 / sustain_slew_seconds));
+    } else {
+        if (in_stage(st.stage, release_stage)) return adsr_release(st, frame_number(s), release, s.dt);
+        if (in_stage(st.stage, idle_stage)) return st.level = 0.0;
     }
-    if (!on && st.stage == detail::stage_value(EnvStage::idle)) return st.level = 0.0;
-    return detail::adsr_move(st, static_cast<double>(s.frame), on, target, attack, decay, release, s.dt);
+    return adsr_move(st, frame_number(s), on, attack, decay, release, s.dt);
 }
 
 /// State of lel::perc: 5 doubles. `step` took slot 3 from the release's
@@ -244,9 +269,7 @@ struct PercState {
 /// State: 5 doubles. Wait-free; no allocation; a division only when a
 /// segment starts or its time changes.
 inline double perc(Context& s, double trig, double attack, double release) noexcept LEL_RT {
-    using detail::EnvStage;
-    constexpr double idle = detail::stage_value(EnvStage::idle), attacking = detail::stage_value(EnvStage::attack),
-                     releasing = detail::stage_value(EnvStage::release);
+    constexpr double idle = detail::idle_stage, attacking = detail::attack_stage, releasing = detail::release_stage;
     PercState& st = take<PercState>(s);
     const bool high = trig > 0.0;
     const bool rising = high && !(st.trig_was > 0.0);

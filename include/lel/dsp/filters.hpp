@@ -34,8 +34,13 @@
 #include <lel/detail/rt.hpp>
 #include <lel/dsp/state.hpp>
 
+#include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 namespace lel {
 namespace detail {
@@ -60,6 +65,15 @@ inline double clamp_param(double v, double lo, double hi) noexcept LEL_RT {
 /// of VA Filter Design", 3.8).
 inline double prewarp(double hz, double sr) noexcept LEL_RT {
     return std::tan(filter_pi * clamp_cutoff(hz, sr) / sr);
+}
+
+/// Nonzero when `a` and `b` differ in any bit: how a cached parameter is
+/// compared with this call's. One integer op per parameter and one branch
+/// for them all (a double == needs two branches each, for NaN); a NaN
+/// parameter matches itself, so it is not redesigned every sample, and
+/// -0.0 against 0.0 only recomputes the same coefficients.
+inline uint64_t differs(double a, double b) noexcept LEL_RT {
+    return std::bit_cast<uint64_t>(a) ^ std::bit_cast<uint64_t>(b);
 }
 
 /// False for a memory gone non-finite or absurdly large (NaN fails every
@@ -89,6 +103,24 @@ struct SvfState {
 
 enum class SvfMode { low, high, band, notch };
 
+/// Whether a state-variable filter's coefficients are for (hz, q, sr):
+/// the four doubles at `cached` (its hz, q, sr and `ready`, 1 once set)
+/// hold exactly these bits. With AVX2 one compare of the four at once (a
+/// load, a compare, a mask and a branch, where a double == per parameter
+/// costs a compare and two branches, more than the filter's arithmetic).
+inline bool svf_cached_for(const double* cached, double hz, double q, double sr) noexcept LEL_RT {
+#if defined(__AVX2__)
+    const __m256i want = _mm256_castpd_si256(_mm256_setr_pd(hz, q, sr, 1.0));
+    const __m256i have = _mm256_loadu_si256(reinterpret_cast<const __m256i_u*>(cached));
+    return _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(want, have))) == 0xf;
+#else
+    return (differs(hz, cached[0]) | differs(q, cached[1]) | differs(sr, cached[2]) | differs(1.0, cached[3])) == 0;
+#endif
+}
+static_assert(offsetof(SvfState, q) == offsetof(SvfState, hz) + 8 && offsetof(SvfState, sr) == offsetof(SvfState, hz) + 16 &&
+                  offsetof(SvfState, ready) == offsetof(SvfState, hz) + 24,
+              "svf_cached_for reads hz, q, sr and ready as four doubles in a row");
+
 /// One sample of the TPT state-variable filter (Zavalishin, "The Art of VA
 /// Filter Design", ch. 4; the loop solved in closed form as in A. Simper,
 /// "Linear trapezoidal integrated SVF", Cytomic, 2013). Both integrators are
@@ -96,7 +128,7 @@ enum class SvfMode { low, high, band, notch };
 template <SvfMode mode>
 inline double svf(Context& s, double x, double hz, double q) noexcept LEL_RT {
     SvfState& f = take<SvfState>(s);
-    if (hz != f.hz || q != f.q || s.sr != f.sr || f.ready == 0.0) [[unlikely]] {
+    if (!svf_cached_for(&f.hz, hz, q, s.sr)) [[unlikely]] {
         const double g = prewarp(hz, s.sr);
         f.k = 1.0 / clamp_param(q, 0.01, 100.0);
         f.a1 = 1.0 / (1.0 + g * (g + f.k));

@@ -37,6 +37,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace lel {
 namespace detail {
@@ -47,12 +50,20 @@ namespace detail {
 inline constexpr double turn64 = 0x1p64;
 
 /// The phase step of `hz` per sample, in 2^-64 turns: |hz| clamped to just
-/// under Nyquist, NaN is 0 Hz.
+/// under Nyquist, NaN is 0 Hz. dt is scaled before hz multiplies it (the
+/// same product: 2^64 is a power of two), and on x86 the clamp is a mask,
+/// a max and a min, no branch (g++ makes the portable form three).
 inline int64_t bl_step(double hz, double dt) noexcept LEL_RT {
-    constexpr double limit = 0.5 - 0x1p-40;
-    double inc = hz * dt;
-    inc = inc == inc ? (inc < -limit ? -limit : (inc > limit ? limit : inc)) : 0.0;
-    return static_cast<int64_t>(inc * turn64);
+    constexpr double limit = (0.5 - 0x1p-40) * turn64;
+    const double inc = hz * (dt * turn64);
+#if defined(__SSE2__) && defined(__x86_64__)
+    __m128d v = _mm_set_sd(inc);
+    v = _mm_and_pd(v, _mm_cmpord_sd(v, v));
+    v = _mm_min_sd(_mm_max_sd(v, _mm_set_sd(-limit)), _mm_set_sd(limit));
+    return _mm_cvttsd_si64(v);
+#else
+    return static_cast<int64_t>(inc == inc ? (inc < -limit ? -limit : (inc > limit ? limit : inc)) : 0.0);
+#endif
 }
 
 /// `x` in [0, 1] as a fixed-point phase, to 2^-53 (1 is 2^64, which wraps to 0).
@@ -63,6 +74,11 @@ inline uint64_t to_phase(double x) noexcept LEL_RT {
 /// The fixed-point phase as a number in [0, 1).
 inline double from_phase(uint64_t phase) noexcept LEL_RT {
     return static_cast<double>(static_cast<int64_t>(phase >> 11)) * 0x1p-53;
+}
+
+/// The naive saw at `phase`, 2 from_phase(phase) - 1 in one multiply-add.
+inline double saw_value(uint64_t phase) noexcept LEL_RT {
+    return static_cast<double>(static_cast<int64_t>(phase >> 11)) * 0x1p-52 - 1.0;
 }
 
 /// The state every band-limited oscillator keeps: its phase and the two
@@ -215,7 +231,7 @@ inline double saw(Context& s, double hz) noexcept LEL_RT {
     auto& st = take<detail::SawState>(s);
     const int64_t step = detail::bl_step(hz, s.dt);
     return detail::band_limited(
-        st, step, [](uint64_t p) noexcept { return 2.0 * detail::from_phase(p) - 1.0; },
+        st, step, [](uint64_t p) noexcept { return detail::saw_value(p); },
         [step](uint64_t from, uint64_t to, auto add) noexcept {
             double d;
             if (detail::crossed(from, to, step, 0, d)) [[unlikely]]
