@@ -193,7 +193,7 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("state_used").add(static_cast<double>(c.engine.arena().used()));
     m.add("state_capacity").add(static_cast<double>(c.engine.arena().capacity()));
     m.add("buses").add(wire_count(c.engine.buses()));
-    m.add("late").add(wire_count(c.late));
+    m.add("late").add(wire_count(c.late + renderer.params_late_approx()));
     m.add("osc_ignored").add(wire_count(osc.ignored));
     m.add("osc_rate_limited").add(wire_count(osc.rate_limited));
     m.add("osc_left_out").add(wire_count(osc.left_out));

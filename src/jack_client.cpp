@@ -3,7 +3,6 @@
 #include "rt_calls.hpp"
 
 #include <cerrno>
-#include <ctime>
 #include <fmt/format.h>
 
 namespace lel {
@@ -145,19 +144,6 @@ std::optional<uint64_t> JackClient::frame_at(jack_time_t usecs) const noexcept {
     const auto ahead = static_cast<int32_t>(target - start);  // JACK frame times wrap at 2^32
     if (ahead < 0 && static_cast<uint64_t>(-static_cast<int64_t>(ahead)) > consumed) return 0;
     return static_cast<uint64_t>(static_cast<int64_t>(consumed) + ahead);
-}
-
-std::optional<uint64_t> JackClient::frame_at_timetag(uint64_t timetag) const noexcept {
-    constexpr int64_t ntp_to_unix = 2208988800;  // seconds from 1900 to 1970
-    const int64_t tag_ns = (static_cast<int64_t>(timetag >> 32) - ntp_to_unix) * 1'000'000'000 +
-                           static_cast<int64_t>(((timetag & 0xffffffffu) * 1'000'000'000) >> 32);
-    timespec now{};
-    clock_gettime(CLOCK_REALTIME, &now);
-    const int64_t now_ns = int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-    const int64_t jack_now = static_cast<int64_t>(jack_get_time());
-    const int64_t usecs = jack_now + (tag_ns - now_ns) / 1000;
-    if (usecs < 0) return 0;
-    return frame_at(static_cast<jack_time_t>(usecs));
 }
 
 int JackClient::on_xrun(void* arg) noexcept {

@@ -76,8 +76,9 @@ public:
     /// start and the frames taken from the ring before it (a later underrun
     /// moves it); nullopt before the first cycle. Never blocks.
     std::optional<uint64_t> frame_at(jack_time_t usecs) const noexcept;
-    /// Control thread. The same for an OSC time tag (NTP, wall clock).
-    std::optional<uint64_t> frame_at_timetag(uint64_t timetag) const noexcept;
+    /// Control thread. The engine frame at the ports now (a reading for
+    /// FrameClock, with the jitter of the last cycle's wake-up).
+    std::optional<uint64_t> frame_now() const noexcept { return frame_at(jack_get_time()); }
 
     /// Input frames lost because the producer stalled; racy.
     uint64_t input_dropped_approx() const noexcept { return input_dropped_.load(std::memory_order_relaxed); }

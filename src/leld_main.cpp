@@ -6,6 +6,7 @@
 // the real-time log), the producer, and JACK's own threads.
 #include "commands.hpp"
 #include "engine.hpp"
+#include "frame_clock.hpp"
 #include "jack_client.hpp"
 #include "log_format.hpp"
 #include "module_file.hpp"
@@ -19,6 +20,7 @@
 #include <arpa/inet.h>
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <csignal>
 #include <cstring>
@@ -134,7 +136,24 @@ int run(const Options& opt) {
                                 std::chrono::milliseconds(2000),
                                 0.0,
                                 {}};
-    context.frame_at = [&jack](uint64_t timetag) { return jack.frame_at_timetag(timetag); };
+    // Timed bundles: wall-clock time -> engine frame at the ports, through a
+    // line fitted to readings taken every turn of the loop (frame_clock.hpp).
+    // Every message of a bundle (one time tag) gets the same frame.
+    lel::FrameClock frame_clock(sample_rate);
+    auto read_clock = [&] {
+        const int64_t now = lel::wall_ns_now();
+        if (const auto frame = jack.frame_now()) frame_clock.observe(now, static_cast<double>(*frame));
+    };
+    context.frame_at = [&, last_tag = uint64_t{0}, last_frame = uint64_t{0}](uint64_t tag) mutable
+        -> std::optional<uint64_t> {
+        if (tag == last_tag) return last_frame;
+        read_clock();
+        const auto frame = frame_clock.frame_at(lel::unix_ns_of_timetag(tag));
+        if (!frame) return std::nullopt;
+        last_tag = tag;
+        last_frame = *frame > 0.0 ? static_cast<uint64_t>(std::llround(*frame)) : 0;
+        return last_frame;
+    };
     lel::install_commands(osc, context);
 
     spdlog::info("leld: JACK client '{}' at {} Hz, period {}, ring {} frames ({:.2f} ms; also the latency from "
@@ -179,6 +198,7 @@ int run(const Options& opt) {
         }
         engine.collect();
         lel::flush_deferred(context, osc);
+        read_clock();
     }
 
     // If the JACK server is going down at the same moment, libjack can wait

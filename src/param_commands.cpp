@@ -59,6 +59,7 @@ void set_or_trig(OscServer& s, CommandContext& c, const OscRequest& r, bool trig
         return;
     }
     if (!result.message.empty()) spdlog::info("{} {}: {}", r.path(), *signal, result.message);
+    if (*frame > 0) spdlog::debug("{} {}: timed for frame {}", r.path(), *signal, *frame);
     OscMessage m("/lel/done");
     m.add(r.path());
     if (!result.message.empty()) m.add(result.message);  // what was clamped

@@ -13,10 +13,13 @@
 //
 // Skipped when sclang (Debian: supercollider-language) is not installed.
 #include "harness.hpp"
+#include "live.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -145,6 +148,81 @@ TEST(SuperColliderExample, RunAsAScriptItAlternatesTheScenesOnLeldsBarLinesWithN
     const std::string log = read_file(leld.process().log());
     expect_scenes_as_intended(log, fm, echo);
     if (HasFailure()) std::cout << "--- leld:\n" << log << "--- sclang:\n" << sc.log_tail(60);
+}
+
+/// sclang running `script` (a file under tests/integration/sc) against
+/// `leld`, headless, with scripts/supercollider (the Lel class) in its class
+/// library and nothing of the user's.
+Process start_sclang(const fs::path& sclang, const std::string& script, const Leld& leld, const fs::path& dir) {
+    const fs::path source = path_from_env("LEL_TEST_SC_DIR");
+    const fs::path conf = dir / "sclang_conf.yaml";
+    std::ofstream(conf) << "includePaths:\n  - " << (source / "scripts" / "supercollider").string() << "\n";
+    EnvChanges env = {{"LEL_PORT", std::to_string(leld.port())},
+                      {"QT_QPA_PLATFORM", "offscreen"},
+                      {"HOME", dir.string()}};
+    if (geteuid() == 0) env.push_back({"QTWEBENGINE_DISABLE_SANDBOX", "1"});
+    const fs::path file = source / "tests" / "integration" / "sc" / script;
+    return Process({sclang.string(), "-u", std::to_string(free_udp_port()), "-l", conf.string(), file.string()},
+                   environment_with(env), dir / "sclang.log");
+}
+
+class SuperColliderLive : public LiveLeld {
+protected:
+    SuperColliderLive() { leld_args_ = {"--fade-ms", "0", "--log-level", "debug"}; }  // it logs each timed set's frame
+};
+
+/// The frames leld timed the /lel/set of each bundle for, from its log.
+std::vector<int64_t> timed_set_frames(const std::string& log) {
+    static const std::regex line(R"(/lel/set dc: timed for frame (\d+))");
+    std::vector<int64_t> out;
+    for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) out.push_back(std::stoll((*it)[1].str()));
+    return out;
+}
+
+// The notes of a Pbind (\type, \lel) land on the frames leld timed their
+// bundles for, each to the frame: one sample of its level + 0.3 (the gate's
+// trigger), then its level. The frames are 6000 apart (a quarter beat at
+// 120 bpm) in wall-clock time; leld's time -> frame mapping (FrameClock)
+// keeps within +-8 frames (0.17 ms) of it on the loaded 2-core VM, where
+// the dummy driver's cycles wake up with ~0.2 ms of jitter.
+TEST_F(SuperColliderLive, a_pbind_of_8_notes_lands_each_note_on_its_bundles_frame) {
+    const fs::path sclang = find_sclang();
+    if (sclang.empty()) GTEST_SKIP() << "sclang is not installed (apt install supercollider-language)";
+    run([&] {
+        load_frame(osc(), module_path("param_dc").string());
+        const std::size_t from = capture().frames_approx();
+        Process sc = start_sclang(sclang, "pbind_notes.scd", *leld_, dir_.path());
+        const auto waited = sc.wait_for(sclang_timeout);
+        ASSERT_TRUE(waited.has_value()) << "sclang did not quit\n" << sc.log_tail(40);
+        ASSERT_EQ(*waited, 0) << sc.log_tail(40);
+        record(0.2);
+        const Take take = capture().take(from, capture().frames_approx());
+        std::vector<long> notes;
+        for (std::size_t i = 1; i + 1 < take.size(); ++i) {
+            const int k = static_cast<int>(notes.size()) + 1;
+            if (k <= 8 && std::fabs(take.left[i] - (0.04f * k + 0.3f)) < 1e-5f) {
+                EXPECT_NEAR(take.left[i + 1], 0.04f * k, 1e-5f) << "note " << k << ": its level after the trigger";
+                notes.push_back(static_cast<long>(i));
+            }
+        }
+        ASSERT_EQ(notes.size(), 8u) << "notes heard\n" << sc.log_tail(20);
+        const std::vector<int64_t> timed = timed_set_frames(read_file(leld_->process().log()));
+        ASSERT_EQ(timed.size(), 8u) << "timed sets in leld's log";
+        std::string gaps, offsets;
+        for (std::size_t k = 0; k < notes.size(); ++k) {
+            // Capture index and engine frame differ by a constant (where the capture started).
+            const int64_t offset = notes[k] - timed[k];
+            offsets += std::to_string(offset - (notes[0] - timed[0])) + " ";
+            EXPECT_NEAR(offset, notes[0] - timed[0], 1) << "note " << k << " is off its bundle's frame";
+            if (k == 0) continue;
+            gaps += std::to_string(notes[k] - notes[k - 1]) + " ";
+            EXPECT_NEAR(notes[k] - notes[k - 1], 6000, 8) << "note " << k;
+        }
+        std::printf("a Pbind of 8 notes from sclang: each note's frame minus its bundle's: %s(0 expected); "
+                    "frames between notes %s(6000 in wall-clock time); late %lld\n",
+                    offsets.c_str(), gaps.c_str(), static_cast<long long>(status_int("late")));
+        EXPECT_EQ(status_int("late"), 0);
+    });
 }
 
 }  // namespace
