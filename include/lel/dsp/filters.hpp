@@ -140,7 +140,7 @@ inline double svf(Context& s, double x, double hz, double q) noexcept LEL_RT {
         f.ready = 1.0;
     }
     const double v3 = x - f.ic2;
-    const double v1 = f.a1 * f.ic1 + f.a2 * v3;        // band-pass (gain q at the centre)
+    const double v1 = f.a2 * v3 + f.a1 * f.ic1;        // band-pass (gain q at the centre)
     const double v2 = f.ic2 + f.a2 * f.ic1 + f.a3 * v3;  // low-pass
     f.ic1 = 2.0 * v1 - f.ic1;
     f.ic2 = 2.0 * v2 - f.ic2;
