@@ -72,6 +72,19 @@ std::string parse_load_options(const OscRequest& r, const CommandContext& c, Loa
     return {};
 }
 
+// The first frame the producer has not rendered yet whose beat is a
+// multiple of the quantum (`quantum_frames` frames at the tempo).
+uint64_t next_on_beat_grid(const CommandContext& c, uint64_t quantum_frames) {
+    const Renderer& renderer = c.engine.renderer();
+    const Renderer::BeatGrid g = renderer.beat_grid();
+    const double q = static_cast<double>(quantum_frames) * g.beats_per_frame;  // beats
+    const uint64_t earliest = renderer.frame_approx() + renderer.max_block();
+    const double beat = g.base + static_cast<double>(earliest) * g.beats_per_frame;
+    const double target = std::ceil(beat / q - 1e-9) * q;
+    const double frame = std::ceil((target - g.base) / g.beats_per_frame - 1e-6);
+    return frame > static_cast<double>(earliest) ? static_cast<uint64_t>(frame) : earliest;
+}
+
 bool no_arguments(OscServer& s, const OscRequest& r) {
     if (r.argc() == 0) return true;
     s.fail(r.path(), fmt::format("{} takes no arguments, got '{}'", r.path(), r.types()));
@@ -90,6 +103,11 @@ void on_load(OscServer& s, CommandContext& c, const OscRequest& r) {
     const std::optional<uint64_t> at = requested_frame(s, c, r.path());
     if (!at) return;
     options.at_frame = *at;
+    if (!options.at_frame && options.quantum_frames && c.tempo_bpm > 0.0) {
+        // A quantum in beats: the next multiple on leld's beat grid (which
+        // /lel/tempo's beat may have shifted off frame 0).
+        options.at_frame = next_on_beat_grid(c, options.quantum_frames);
+    }
     const CommandResult result = c.engine.load(*path, options);
     if (!result) {
         spdlog::error("load failed: {}", result.message);
@@ -194,6 +212,8 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("state_capacity").add(static_cast<double>(c.engine.arena().capacity()));
     m.add("buses").add(wire_count(c.engine.buses()));
     m.add("late").add(wire_count(c.late + renderer.params_late_approx()));
+    const Renderer::BeatGrid grid = renderer.beat_grid();
+    m.add("beat").add(grid.base + static_cast<double>(renderer.frame_approx()) * grid.beats_per_frame);
     m.add("osc_ignored").add(wire_count(osc.ignored));
     m.add("osc_rate_limited").add(wire_count(osc.rate_limited));
     m.add("osc_left_out").add(wire_count(osc.left_out));
@@ -212,13 +232,37 @@ std::optional<double> one_setting(OscServer& s, const OscRequest& r, std::string
 }
 
 // /lel/tempo f:bpm — quanta of later loads count beats (0: frames again).
+// /lel/tempo f:bpm [d:beat [d:ntp]] — the tempo, and (as SuperCollider's
+// TempoClock defines it) which beat falls at a time: the time given (NTP
+// seconds since 1900), else the bundle's time tag, else now.
 void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
-    const auto bpm = one_setting(s, r, "/lel/tempo f:bpm (1 to 10000, or 0 to count quanta in frames)", min_bpm,
-                                 max_bpm, true);
-    if (!bpm) return;
+    constexpr std::string_view usage =
+        "/lel/tempo f:bpm (1 to 10000, or 0 to count quanta in frames) [d:beat [d:ntp-seconds]]";
+    const auto bpm = r.number_at(0);
+    const auto beat = r.number_at(1);
+    const auto when = r.number_at(2);
+    const bool shape = bpm && r.argc() <= 3 && (r.argc() < 2 || beat) && (r.argc() < 3 || when);
+    if (!shape || !std::isfinite(*bpm) || !((*bpm >= min_bpm && *bpm <= max_bpm) || *bpm == 0.0) ||
+        (beat && (!std::isfinite(*beat) || std::fabs(*beat) > 1e12)) || (beat && *bpm == 0.0) ||
+        (when && !(std::isfinite(*when) && *when > 0.0))) {
+        s.fail(r.path(), fmt::format("usage: {} (got '{}')", usage, r.types()));
+        return;
+    }
+    Renderer& renderer = c.engine.renderer();
     c.tempo_bpm = *bpm;
-    c.engine.renderer().set_bpm(*bpm > 0 ? *bpm : 120.0);  // s.bpm and s.beat: 120 when none is set
-    if (*bpm > 0) {
+    renderer.set_bpm(*bpm > 0 ? *bpm : 120.0);  // s.bpm and s.beat: 120 when none is set
+    if (beat) {
+        uint64_t tag = s.timetag();
+        if (when) {
+            const double whole = std::floor(*when);
+            tag = (static_cast<uint64_t>(whole) << 32) | static_cast<uint64_t>((*when - whole) * 4294967296.0);
+        }
+        std::optional<uint64_t> frame = tag > 1 && c.frame_at ? c.frame_at(tag) : std::nullopt;
+        if (!frame) frame = renderer.frame_approx();
+        const double bpf = *bpm / 60.0 / renderer.sample_rate();
+        renderer.set_beat_grid({bpf, *beat - static_cast<double>(*frame) * bpf});
+        spdlog::info("tempo {} bpm, beat {} at frame {}: load quanta count beats", *bpm, *beat, *frame);
+    } else if (*bpm > 0) {
         spdlog::info("tempo {} bpm: load quanta count beats", *bpm);
     } else {
         spdlog::info("tempo unset: load quanta count frames");

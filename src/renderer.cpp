@@ -19,7 +19,28 @@ Renderer::Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, P
       pending_(max_pending) {
     if (!(sample_rate > 0.0)) throw std::invalid_argument("sample rate must be positive");
     if (max_block == 0) throw std::invalid_argument("block size must be at least 1");
-    set_bpm(120.0);
+    set_beat_grid({120.0 / 60.0 / sample_rate, 0.0});
+}
+
+void Renderer::set_beat_grid(BeatGrid grid) noexcept {
+    const uint32_t seq = grid_seq_.load(std::memory_order_relaxed);
+    grid_seq_.store(seq + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);  // the odd count is seen before the fields change
+    beats_per_frame_.store(grid.beats_per_frame, std::memory_order_relaxed);
+    beat_base_.store(grid.base, std::memory_order_relaxed);
+    grid_seq_.store(seq + 2, std::memory_order_release);  // pairs with the acquire in beat_grid()
+}
+
+Renderer::BeatGrid Renderer::beat_grid() const noexcept {
+    // One writer, rarely: a retry is all but never needed; a bound keeps it wait-free.
+    BeatGrid g{};
+    for (int tries = 0; tries < 64; ++tries) {
+        const uint32_t before = grid_seq_.load(std::memory_order_acquire);
+        g = {beats_per_frame_.load(std::memory_order_relaxed), beat_base_.load(std::memory_order_relaxed)};
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if ((before & 1u) == 0 && grid_seq_.load(std::memory_order_relaxed) == before) break;
+    }
+    return g;
 }
 
 Renderer::~Renderer() { release_all(); }
@@ -198,7 +219,7 @@ void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
 // Renders `v` into the mix buses, times `gain` (null: 1). False if it
 // failed: then it is muted.
 bool Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noexcept {
-    const double beats_per_frame = beats_per_frame_.load(std::memory_order_relaxed);
+    const double beats_per_frame = block_grid_.beats_per_frame;
     double* mono = mix_mono_.data();
     double* left = mix_left_.data();
     double* right = mix_right_.data();
@@ -215,7 +236,8 @@ bool Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noex
         bus_clean_[b] = 0;
     }
     const lel_block block{frame_now_, n, v.state_size, sample_rate_, dt_, v.name, mono, left, right, gain,
-                          v.helpers, v.helpers_size, 0, static_cast<double>(frame_now_) * beats_per_frame,
+                          v.helpers, v.helpers_size, 0,
+                          block_grid_.base + static_cast<double>(frame_now_) * beats_per_frame,
                           beats_per_frame, block_input_, buses_.data(), v.listens, v.listen_count, 0};
     switch (rt::render_signal(v.render, v.user, &block, v.state)) {
         case LEL_RENDER_OK: return true;
@@ -388,6 +410,7 @@ void Renderer::render_block(StereoFrame* out, const StereoFrame* in, uint32_t n)
         }
         block_input_ = input_.data();
     }
+    block_grid_ = beat_grid();
     if (current_) start_buses(n);
     const uint32_t fade = fade_frames();
     if (fading_size_ > 0) render_fading_sources(n, fade, Sources::gone, 0);

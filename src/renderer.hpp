@@ -92,12 +92,21 @@ public:
     void set_fade_frames(uint32_t frames) noexcept { fade_frames_.store(frames, std::memory_order_relaxed); }
     uint32_t fade_frames() const noexcept { return fade_frames_.load(std::memory_order_relaxed); }
 
+    /// The beat grid: s.beat at frame f is base + f * beats_per_frame (the
+    /// grid quantized loads use too).
+    struct BeatGrid {
+        double beats_per_frame;
+        double base;  ///< the beat at frame 0
+    };
+    /// Control thread; wait-free. Sets the grid (a seqlock: the producer
+    /// never sees a tempo of one grid with the base of another).
+    void set_beat_grid(BeatGrid grid) noexcept;
     /// Any thread; wait-free. The tempo signals see as s.bpm, and count
-    /// s.beat in (beats since frame 0); 120 until set.
-    void set_bpm(double bpm) noexcept {
-        beats_per_frame_.store(bpm / 60.0 / sample_rate_, std::memory_order_relaxed);
-    }
-    double bpm() const noexcept { return beats_per_frame_.load(std::memory_order_relaxed) * 60.0 * sample_rate_; }
+    /// s.beat in; the base is kept. 120 bpm and base 0 until set.
+    void set_bpm(double bpm) noexcept { set_beat_grid({bpm / 60.0 / sample_rate_, beat_grid().base}); }
+    /// Any thread; lock-free (retries while the control thread writes).
+    BeatGrid beat_grid() const noexcept LEL_RT;
+    double bpm() const noexcept { return beat_grid().beats_per_frame * 60.0 * sample_rate_; }
 
     /// Control thread, before the producer starts: where parameter sets
     /// come from (the renderer is the queue's only reader).
@@ -184,7 +193,10 @@ private:
 
     // Written by the control thread, read by the producer.
     std::atomic<uint32_t> fade_frames_{0};
+    std::atomic<uint32_t> grid_seq_{0};         // odd while set_beat_grid() writes
     std::atomic<double> beats_per_frame_{0.0};  // set in the constructor: 120 bpm
+    std::atomic<double> beat_base_{0.0};
+    BeatGrid block_grid_{0.0, 0.0};             // producer: the grid of the block being rendered
     // Written by the producer, read by anyone.
     std::atomic<uint64_t> frame_{0};
     std::atomic<uint64_t> faults_{0};

@@ -8,6 +8,7 @@
 //     ~lel.load("/home/me/lel/piece.so");
 //     ~lel.set("bass", \cutoff, 1200, \lag, 0.5);  // lel::param(s, "cutoff", ...) sweeps there
 //     ~lel.trig("bass", \gate);                   // a one-sample trigger
+//     ~lel.follow(TempoClock.default);            // leld's s.beat and quantized loads follow the clock
 //     Pbind(\type, \lel, \signal, "bass", \degree, Pseq([0, 2, 4, 7], inf), \dur, 0.25).play;
 //
 // Every message goes out as a bundle time-stamped `latency` seconds after
@@ -40,6 +41,13 @@ Lel {
 		this.send(*(["/lel/trig", signal.asString] ++ this.prPairs(pairs)))
 	}
 	load { |path, quant| this.send(*(["/lel/load", path.asString] ++ (quant !? { [quant] } ? []))) }
+	// Shares `clock`'s tempo and beat with leld: its s.beat and quantized
+	// loads then follow the clock. Call it from a Routine on the clock (or
+	// with the clock's beats current).
+	follow { |clock|
+		clock = clock ? TempoClock.default;
+		this.sendBundle(["/lel/tempo", clock.tempo * 60, clock.beats + (latency * clock.tempo)])
+	}
 	tempo { |bpm| addr.sendMsg("/lel/tempo", bpm) }
 	clear { addr.sendMsg("/lel/clear") }
 	status { addr.sendMsg("/lel/status") }

@@ -153,7 +153,8 @@ TEST(SuperColliderExample, RunAsAScriptItAlternatesTheScenesOnLeldsBarLinesWithN
 /// sclang running `script` (a file under tests/integration/sc) against
 /// `leld`, headless, with scripts/supercollider (the Lel class) in its class
 /// library and nothing of the user's.
-Process start_sclang(const fs::path& sclang, const std::string& script, const Leld& leld, const fs::path& dir) {
+Process start_sclang(const fs::path& sclang, const std::string& script, const Leld& leld, const fs::path& dir,
+                     EnvChanges extra = {}) {
     const fs::path source = path_from_env("LEL_TEST_SC_DIR");
     const fs::path conf = dir / "sclang_conf.yaml";
     std::ofstream(conf) << "includePaths:\n  - " << (source / "scripts" / "supercollider").string() << "\n";
@@ -161,6 +162,7 @@ Process start_sclang(const fs::path& sclang, const std::string& script, const Le
                       {"QT_QPA_PLATFORM", "offscreen"},
                       {"HOME", dir.string()}};
     if (geteuid() == 0) env.push_back({"QTWEBENGINE_DISABLE_SANDBOX", "1"});
+    env.insert(env.end(), extra.begin(), extra.end());
     const fs::path file = source / "tests" / "integration" / "sc" / script;
     return Process({sclang.string(), "-u", std::to_string(free_udp_port()), "-l", conf.string(), file.string()},
                    environment_with(env), dir / "sclang.log");
@@ -222,6 +224,30 @@ TEST_F(SuperColliderLive, a_pbind_of_8_notes_lands_each_note_on_its_bundles_fram
                     "frames between notes %s(6000 in wall-clock time); late %lld\n",
                     offsets.c_str(), gaps.c_str(), static_cast<long long>(status_int("late")));
         EXPECT_EQ(status_int("late"), 0);
+    });
+}
+
+// A TempoClock's beat shared with leld: a load quantized to 8 beats lands
+// on the frame of the clock's beat 8 (which a bundle timed for that beat
+// maps to), within one block.
+TEST_F(SuperColliderLive, a_tempoclocks_beat_sent_with_lel_tempo_is_the_beat_quantized_loads_land_on) {
+    const fs::path sclang = find_sclang();
+    if (sclang.empty()) GTEST_SKIP() << "sclang is not installed (apt install supercollider-language)";
+    run([&] {
+        Process sc = start_sclang(sclang, "tempo_beat.scd", *leld_, dir_.path(),
+                                  {{"LEL_SC_MODULE", module_path("param_dc").string()}});
+        const auto waited = sc.wait_for(sclang_timeout);
+        ASSERT_TRUE(waited.has_value()) << "sclang did not quit\n" << sc.log_tail(40);
+        ASSERT_EQ(*waited, 0) << sc.log_tail(40);
+        const std::string log = read_file(leld_->process().log());
+        const std::vector<Landed> loads = landed_loads(log);
+        const std::vector<int64_t> timed = timed_set_frames(log);
+        ASSERT_EQ(loads.size(), 1u) << lines_with(log, "load");
+        ASSERT_EQ(timed.size(), 1u) << lines_with(log, "timed");
+        std::printf("load quantized to beat 8 at frame %lld; sclang's beat 8 at frame %lld: %lld frames apart\n",
+                    static_cast<long long>(loads[0].frame), static_cast<long long>(timed[0]),
+                    static_cast<long long>(loads[0].frame - timed[0]));
+        EXPECT_LE(std::abs(loads[0].frame - timed[0]), JackServer::period) << "not within a block";
     });
 }
 
