@@ -32,9 +32,21 @@ int32_t wire_count(uint64_t n) { return static_cast<int32_t>(std::min<uint64_t>(
 // Owes the sender of `r` the answer `answer(frame)`, sent once program `id`
 // has taken effect; waits at most swap_timeout + `also_wait` for it.
 void defer(OscServer& s, CommandContext& c, uint64_t id, std::chrono::steady_clock::duration also_wait,
-           std::function<OscMessage(std::optional<uint64_t>)> answer) {
+           std::function<OscMessage(std::optional<uint64_t>)> answer,
+           std::function<OscMessage(uint64_t)> event = {}) {
     const auto give_up = std::chrono::steady_clock::now() + c.swap_timeout + also_wait;
-    c.deferred.push_back({s.defer_answer(), id, give_up, std::move(answer)});
+    c.deferred.push_back({s.defer_answer(), id, give_up, std::move(answer), std::move(event)});
+}
+
+// The /lel/event of a change that took effect: its kind, then `details`
+// (strings, then the signals left and the frame).
+std::function<OscMessage(uint64_t)> change_event(std::string kind, std::vector<std::string> details, int32_t signals) {
+    return [kind = std::move(kind), details = std::move(details), signals](uint64_t frame) {
+        OscMessage m = event(kind);
+        for (const std::string& d : details) m.add(d);
+        m.add(signals).add(static_cast<double>(frame));
+        return m;
+    };
 }
 
 // The quantum of a load in frames, from a number of frames (or of beats at
@@ -135,7 +147,8 @@ void on_load(OscServer& s, CommandContext& c, const OscRequest& r) {
               OscMessage m("/lel/done");
               m.add("/lel/load").add(path).add(signals).add(wire_frame(frame));
               return m;
-          });
+          },
+          change_event("load", {*path}, signals));
 }
 
 void on_clear(OscServer& s, CommandContext& c, const OscRequest& r) {
@@ -146,7 +159,7 @@ void on_clear(OscServer& s, CommandContext& c, const OscRequest& r) {
         OscMessage m("/lel/done");
         m.add("/lel/clear").add(wire_frame(frame));
         return m;
-    });
+    }, change_event("clear", {}, 0));
 }
 
 void on_remove(OscServer& s, CommandContext& c, const OscRequest& r) {
@@ -166,7 +179,7 @@ void on_remove(OscServer& s, CommandContext& c, const OscRequest& r) {
         OscMessage m("/lel/done");
         m.add("/lel/remove").add(name).add(static_cast<int32_t>(removed ? 1 : 0)).add(wire_frame(frame));
         return m;
-    });
+    }, removed ? change_event("remove", {*name}, wire_count(result.signals)) : nullptr);
 }
 
 void on_reset(OscServer& s, CommandContext& c, const OscRequest& r) {
@@ -182,7 +195,7 @@ void on_reset(OscServer& s, CommandContext& c, const OscRequest& r) {
         OscMessage m("/lel/done");
         m.add("/lel/reset");
         return m;
-    });
+    }, change_event("reset", {}, 0));
 }
 
 void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
@@ -272,6 +285,22 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
     s.reply(m);
 }
 
+// /lel/notify i:1|0 — (un)subscribes the sender to /lel/event.
+void on_notify(OscServer& s, CommandContext& c, const OscRequest& r) {
+    const auto on = r.number_at(0);
+    if (!on || r.argc() != 1 || (*on != 0.0 && *on != 1.0)) {
+        s.fail(r.path(), fmt::format("usage: /lel/notify i:1 (subscribe) or i:0 (unsubscribe) (got '{}')", r.types()));
+        return;
+    }
+    if (*on == 1.0 && !c.subscribers.add(s.sender())) {
+        s.fail(r.path(), fmt::format("too many subscribers ({}): unsubscribe one (/lel/notify 0) first",
+                                     Subscribers::max_subscribers));
+        return;
+    }
+    if (*on == 0.0) c.subscribers.remove(s.sender());
+    s.done(r.path());
+}
+
 // /lel/fade f:ms — the fade time for signals that appear, go, or crossfade.
 void on_fade(OscServer& s, CommandContext& c, const OscRequest& r) {
     const auto ms = one_setting(s, r, "/lel/fade f:milliseconds (0 to 10000)", 0.0, 10000.0);
@@ -311,6 +340,7 @@ void flush_deferred(CommandContext& context, OscServer& server) {
         if (!frame && now < d.give_up) return false;
         if (!frame) spdlog::warn("program {} was not taken in time (is JACK running?)", d.program_id);
         server.reply_to(d.to, d.answer(frame));
+        if (d.event && frame && *frame != ProgramMailbox::superseded) context.subscribers.send(server, d.event(*frame));
         return true;
     });
 }
@@ -326,6 +356,10 @@ void install_commands(OscServer& server, CommandContext& context) {
     route("/lel/status", on_status);
     route("/lel/tempo", on_tempo);
     route("/lel/fade", on_fade);
+    route("/lel/notify", on_notify);
+    server.on_unreachable([&context](const OscServer::Sender& who) {
+        if (context.subscribers.remove(who)) spdlog::info("an event subscriber's port is closed: unsubscribed");
+    });
     install_param_commands(server, context);
     server.on("/lel/ping", [&server](const OscRequest&) { server.reply(OscMessage("/lel/pong")); });
     server.on("/lel/quit", [&server, &context](const OscRequest& r) {

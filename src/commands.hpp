@@ -17,6 +17,7 @@
 #pragma once
 
 #include "engine.hpp"
+#include "notify.hpp"
 #include "osc_server.hpp"
 
 #include <chrono>
@@ -47,6 +48,8 @@ struct DeferredReply {
     /// Builds the answer (and logs the outcome) from the swap frame, or
     /// nullopt when it gave up waiting.
     std::function<OscMessage(std::optional<uint64_t> frame)> answer;
+    /// The /lel/event for subscribers once it took effect (empty: none).
+    std::function<OscMessage(uint64_t frame)> event = {};
 };
 
 struct CommandContext {
@@ -65,6 +68,8 @@ struct CommandContext {
     std::function<std::optional<uint64_t>(uint64_t timetag)> frame_at = {};
     /// Timed bundles that arrived after their time (applied at once).
     uint64_t late = 0;
+    /// Who hears /lel/event (/lel/notify).
+    Subscribers subscribers = {};
 };
 
 /// The frame the message being handled should take effect at: its

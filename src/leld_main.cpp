@@ -199,7 +199,10 @@ int run(const Options& opt) {
         engine.collect();
         lel::flush_deferred(context, osc);
         read_clock();
+        context.subscribers.report_mutes(osc, engine);
+        context.subscribers.report_glitches(osc, jack.underruns(), jack.xruns());
     }
+    context.subscribers.send(osc, lel::event("quit"));
 
     // If the JACK server is going down at the same moment, libjack can wait
     // for it forever; a stopping daemon must not hang its service manager.

@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace lel {
@@ -120,6 +122,28 @@ OscServer::OscServer(const std::string& address, uint16_t port) : buffer_(65536)
     socklen_t len = sizeof addr;
     getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
     port_ = ntohs(addr.sin_port);
+    // ICMP errors (a destination's port closed) go to the error queue, with
+    // the address we sent to: how a vanished subscriber is noticed.
+    const int on = 1;
+    setsockopt(fd_, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+}
+
+void OscServer::drain_errors() {
+    for (int n = 0; n < 256; ++n) {
+        sockaddr_storage to{};
+        char control[512];
+        char data[64];
+        iovec iov{data, sizeof data};
+        msghdr msg{};
+        msg.msg_name = &to;
+        msg.msg_namelen = sizeof to;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        if (recvmsg(fd_, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;  // empty
+        if (unreachable_ && msg.msg_namelen > 0) unreachable_(Sender{to, msg.msg_namelen});
+    }
 }
 
 OscServer::~OscServer() {
@@ -136,7 +160,12 @@ bool OscServer::try_receive_one() {
                                    reinterpret_cast<sockaddr*>(&from.address), &from.length);
         if (n < 0) {
             if (errno == EINTR) continue;
+            if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH || errno == EPROTO) {
+                drain_errors();  // an answer we sent could not be delivered
+                continue;
+            }
             if (errno != EAGAIN && errno != EWOULDBLOCK) spdlog::warn("OSC receive failed: {}", std::strerror(errno));
+            drain_errors();
             return false;
         }
         sender_ = from.address;

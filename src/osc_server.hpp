@@ -131,6 +131,9 @@ public:
     /// Asked between the messages of a bundle: true abandons the rest of the
     /// packet (leld is stopping), so that no packet holds the control thread.
     void interrupt_when(std::function<bool()> stop) { interrupted_ = std::move(stop); }
+    /// Called with each destination the kernel reported unreachable (an
+    /// ICMP error for something sent to it: its port is closed).
+    void on_unreachable(std::function<void(const Sender&)> fn) { unreachable_ = std::move(fn); }
 
     /// Handles the next datagram waiting on the socket, if any. Never blocks
     /// on the socket; returns false when none was waiting.
@@ -166,6 +169,7 @@ public:
 
 private:
     void handle_packet(char* data, std::size_t size, int depth);
+    void drain_errors();
     void handle_message(char* data, std::size_t size);
     void answer_malformed(std::string_view why);
     bool from_ourselves() const noexcept;
@@ -188,6 +192,7 @@ private:
     int left_out_ = 0;
     bool stop_packet_ = false;
     uint64_t timetag_ = 1;  // of the bundle being handled
+    std::function<void(const Sender&)> unreachable_;
 
     Counters counters_;
     // Unknown/malformed answers: when each sender was last answered.

@@ -68,6 +68,7 @@ struct Rig {
         lo_server_free(client);
     }
 
+public:
     static int on_answer(const char* path, const char* types, lo_arg** argv, int argc, lo_message, void* self) {
         Answer a{path, {}};
         for (int i = 0; i < argc; ++i) {
@@ -195,6 +196,87 @@ TEST(ParamCommands, trig_with_no_value_plays_one_and_params_lists_everything_in_
     EXPECT_EQ(a.num(4), 20000.0);
     EXPECT_EQ(a.str(8), "gate");
     EXPECT_EQ(a.num(13), 0.0) << "gate was only triggered, never set";
+}
+
+void nan_signal(const lel_host* h) {
+    detail::run_session(h, [](Session& s) { s.add("bad", [](Context& c) { return c.frame > 10 ? NAN : 0.0; }); });
+}
+
+TEST(Notify, a_subscriber_hears_changes_that_took_effect_and_muted_signals) {
+    Rig rig;
+    lo_message m = msg();
+    lo_message_add_int32(m, 1);
+    Answer a = rig.send("/lel/notify", m);
+    EXPECT_EQ(a.path, "/lel/done");
+    EXPECT_EQ(a.str(0), "/lel/notify");
+    EXPECT_EQ(rig.context.subscribers.size(), 1u);
+
+    // A clear: its answer, then (once the producer swapped) its event.
+    rig.answers.clear();
+    EXPECT_GE(lo_send_message_from(rig.leld, rig.client, "/lel/clear", msg()), 0);
+    for (int i = 0; i < 200 && !rig.server.try_receive_one(); ++i) std::this_thread::sleep_for(1ms);
+    rig.play();
+    flush_deferred(rig.context, rig.server);
+    for (int i = 0; i < 100 && rig.answers.size() < 2; ++i) lo_server_recv_noblock(rig.client, 5);
+    ASSERT_EQ(rig.answers.size(), 2u);
+    EXPECT_EQ(rig.answers[1].path, "/lel/event");
+    EXPECT_EQ(rig.answers[1].str(0), "clear");
+
+    // A signal muted for NaN.
+    ASSERT_TRUE(rig.engine.run_session(nan_signal, nullptr, "nan"));
+    rig.play();
+    rig.play();
+    rig.answers.clear();
+    rig.context.subscribers.report_mutes(rig.server, rig.engine);
+    rig.context.subscribers.report_mutes(rig.server, rig.engine);  // once only
+    for (int i = 0; i < 100 && rig.answers.empty(); ++i) lo_server_recv_noblock(rig.client, 5);
+    lo_server_recv_noblock(rig.client, 20);
+    ASSERT_EQ(rig.answers.size(), 1u);
+    EXPECT_EQ(rig.answers[0].str(0), "muted");
+    EXPECT_EQ(rig.answers[0].str(1), "bad");
+
+    m = msg();
+    lo_message_add_int32(m, 0);
+    a = rig.send("/lel/notify", m);
+    EXPECT_EQ(a.path, "/lel/done");
+    EXPECT_EQ(rig.context.subscribers.size(), 0u);
+}
+
+TEST(Notify, a_thousand_subscribers_get_32_places_and_a_clear_refusal_and_vanished_ones_are_dropped) {
+    Rig rig;
+    int done = 0, refused = 0;
+    for (int i = 0; i < 1000; ++i) {
+        lo_server one = lo_server_new_with_proto(nullptr, LO_UDP, nullptr);
+        lo_server_add_method(one, nullptr, nullptr, &Rig::on_answer, &rig);
+        rig.answers.clear();
+        lo_message m = msg();
+        lo_message_add_int32(m, 1);
+        lo_send_message_from(rig.leld, one, "/lel/notify", m);
+        lo_message_free(m);
+        for (int k = 0; k < 200 && !rig.server.try_receive_one(); ++k) std::this_thread::sleep_for(1ms);
+        for (int k = 0; k < 100 && rig.answers.empty(); ++k) lo_server_recv_noblock(one, 5);
+        lo_server_free(one);  // gone: its port closes
+        ASSERT_EQ(rig.answers.size(), 1u) << "subscriber " << i;
+        if (rig.answers[0].path == "/lel/done") {
+            ++done;
+        } else {
+            ++refused;
+            EXPECT_NE(rig.answers[0].str(1).find("too many subscribers"), std::string::npos);
+        }
+    }
+    // A closed socket's port may come again to a later one: that address
+    // was subscribed already, which is fine. Every answer was one or the other.
+    EXPECT_EQ(rig.context.subscribers.size(), 32u);
+    EXPECT_GE(done, 32);
+    EXPECT_EQ(done + refused, 1000);
+    // Events to all: every port is closed, the kernel says so (it rate-limits
+    // those reports, so it takes a few events), and leld drops them.
+    for (int k = 0; k < 60 && rig.context.subscribers.size() > 0; ++k) {
+        rig.context.subscribers.send(rig.server, event("test"));
+        std::this_thread::sleep_for(50ms);
+        rig.server.try_receive_one();
+    }
+    EXPECT_EQ(rig.context.subscribers.size(), 0u) << "vanished subscribers stay";
 }
 
 }  // namespace
