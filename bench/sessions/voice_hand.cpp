@@ -29,7 +29,7 @@ namespace d = lel::detail;
 enum Slot { phase, late2, late1, pending, ic1, ic2, hz, qq, sr, ready, k, a1, a2, a3,
             stage, level, origin, from, seg, gate_was };
 
-double saw(double* st, double freq, double dt) noexcept {
+inline double saw(double* st, double freq, double dt) noexcept {
     const int64_t step = d::bl_step(freq, dt);
     uint64_t was;
     std::memcpy(&was, &st[phase], sizeof was);
@@ -52,7 +52,7 @@ double saw(double* st, double freq, double dt) noexcept {
     return out;
 }
 
-double lowpass(double* st, double x, double cutoff, double q, double rate) noexcept {
+inline double lowpass(double* st, double x, double cutoff, double q, double rate) noexcept {
     if (!d::svf_cached_for(&st[hz], cutoff, q, rate)) [[unlikely]] {
         const double g = d::prewarp(cutoff, rate);
         st[k] = 1.0 / d::clamp_param(q, 0.01, 100.0);
@@ -74,7 +74,7 @@ double lowpass(double* st, double x, double cutoff, double q, double rate) noexc
 }
 
 /// The decay's or release's 1 - phase at frame f (lel::detail::fall_left).
-double fall_left(double* st, double f, double seconds, double dt) noexcept {
+inline double fall_left(double* st, double f, double seconds, double dt) noexcept {
     double step = st[seg];
     if (!d::step_fits(step, seconds, dt)) [[unlikely]] {
         const double was = (f - 1.0 - st[origin]) * step;
@@ -85,19 +85,19 @@ double fall_left(double* st, double f, double seconds, double dt) noexcept {
     return 1.0 - (f - st[origin]) * step;
 }
 
-void fall_start(double* st, double f0, double seconds, double dt) noexcept {
+inline void fall_start(double* st, double f0, double seconds, double dt) noexcept {
     st[seg] = d::fall_step(seconds, dt);
     st[origin] = f0;
 }
 
-double release(double* st, double f, double dt) noexcept {
+inline double release(double* st, double f, double dt) noexcept {
     const double left = fall_left(st, f, bench::voice::release, dt);
     if (left > 0.0) [[likely]] return st[level] = d::level_clamp(st[from] * (left * left * left));
     st[stage] = d::idle_stage;
     return st[level] = 0.0;
 }
 
-double adsr(double* st, double gate, double f, double dt) noexcept {
+inline double adsr(double* st, double gate, double f, double dt) noexcept {
     namespace v = bench::voice;
     if (gate > 0.0) {
         const double target = d::level_clamp(v::sustain);
@@ -131,7 +131,7 @@ double adsr(double* st, double gate, double f, double dt) noexcept {
 /// samples since the gate opened, the release a linear fade of that
 /// shape from a count since it closed. Its state: slots `stage` (the
 /// count since the gate opened), `seg` (since it closed), `gate_was`.
-double faust_adsr(double* st, double gate, double rate) noexcept {
+inline double faust_adsr(double* st, double gate, double rate) noexcept {
     namespace v = bench::voice;
     const double an = std::max(1.0, v::attack * rate), dn = std::max(1.0, v::decay * rate);
     const double rn = std::max(1.0, v::release * rate);
@@ -144,7 +144,7 @@ double faust_adsr(double* st, double gate, double rate) noexcept {
 }
 
 /// One sample of the voice with its state at `st`.
-double voice(double* st, const lel::Context& s, double freq, uint64_t offset) noexcept {
+inline double voice(double* st, const lel::Context& s, double freq, uint64_t offset) noexcept {
     namespace v = bench::voice;
     const double env = adsr(st, v::gate(s.frame, offset), d::frame_number(s), s.dt);
     return 0.01 * env * lowpass(st, saw(st, freq, s.dt), v::cutoff, v::q, s.sr);
