@@ -18,7 +18,7 @@ LEL_SESSION(session) {
         const double cutoff = lel::param(s, "cutoff", 900.0, {.lag = 0.05, .min = 40.0, .max = 12000.0});
         const double self = lel::param(s, "self", 1.0, {.lag = 0.0, .min = 0.0, .max = 1.0});  // 0: only OSC's notes
         const double gate = std::max(lel::param(s, "gate", 0.0), self * lel::every(s, 0.5));
-        const double env = lel::adsr(s, gate, 0.003, 0.25, 0.0, 0.05);
+        const double env = lel::perc(s, gate, 0.003, 0.3);  // a trigger starts a note
         return 0.4 * env * lel::lowpass(s, lel::saw(s, freq), cutoff * (0.5 + env), 3.0);
     });
 }
