@@ -75,6 +75,7 @@ std::string parse_load_options(const OscRequest& r, const CommandContext& c, Loa
             auto frames = quantum_frames(*q, c);
             if (auto* why = std::get_if<std::string>(&frames)) return std::move(*why);
             options.quantum_frames = std::get<uint64_t>(frames);
+            if (c.tempo_bpm > 0.0) options.quantum_beats = *q;  // exact: frames per beat need not be whole
         } else if (const auto word = r.string_at(i); word && (*word == "crossfade" || *word == "xfade")) {
             options.crossfade = true;
         } else {
@@ -85,11 +86,10 @@ std::string parse_load_options(const OscRequest& r, const CommandContext& c, Loa
 }
 
 // The first frame the producer has not rendered yet whose beat is a
-// multiple of the quantum (`quantum_frames` frames at the tempo).
-uint64_t next_on_beat_grid(const CommandContext& c, uint64_t quantum_frames) {
+// multiple of the quantum `q` (in beats).
+uint64_t next_on_beat_grid(const CommandContext& c, double q) {
     const Renderer& renderer = c.engine.renderer();
     const Renderer::BeatGrid g = renderer.beat_grid();
-    const double q = static_cast<double>(quantum_frames) * g.beats_per_frame;  // beats
     const uint64_t earliest = renderer.frame_approx() + renderer.max_block();
     const double beat = g.base + static_cast<double>(earliest) * g.beats_per_frame;
     const double target = std::ceil(beat / q - 1e-9) * q;
@@ -115,10 +115,10 @@ void on_load(OscServer& s, CommandContext& c, const OscRequest& r) {
     const std::optional<uint64_t> at = requested_frame(s, c, r.path());
     if (!at) return;
     options.at_frame = *at;
-    if (!options.at_frame && options.quantum_frames && c.tempo_bpm > 0.0) {
+    if (!options.at_frame && options.quantum_beats > 0.0) {
         // A quantum in beats: the next multiple on leld's beat grid (which
         // /lel/tempo's beat may have shifted off frame 0).
-        options.at_frame = next_on_beat_grid(c, options.quantum_frames);
+        options.at_frame = next_on_beat_grid(c, options.quantum_beats);
     }
     const CommandResult result = c.engine.load(*path, options);
     if (!result) {
@@ -257,14 +257,20 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
     const bool shape = bpm && r.argc() <= 3 && (r.argc() < 2 || beat) && (r.argc() < 3 || when);
     if (!shape || !std::isfinite(*bpm) || !((*bpm >= min_bpm && *bpm <= max_bpm) || *bpm == 0.0) ||
         (beat && (!std::isfinite(*beat) || std::fabs(*beat) > 1e12)) || (beat && *bpm == 0.0) ||
-        (when && !(std::isfinite(*when) && *when > 0.0))) {
+        (when && !(std::isfinite(*when) && *when > 0.0 && *when < 4294967296.0))) {
         s.fail(r.path(), fmt::format("usage: {} (got '{}')", usage, r.types()));
         return;
     }
     Renderer& renderer = c.engine.renderer();
-    c.tempo_bpm = *bpm;
-    renderer.set_bpm(*bpm > 0 ? *bpm : 120.0);  // s.bpm and s.beat: 120 when none is set
-    if (beat) {
+    if (!beat) {
+        c.tempo_bpm = *bpm;
+        renderer.set_bpm(*bpm > 0 ? *bpm : 120.0);  // s.bpm and s.beat: 120 when none is set
+        if (*bpm > 0) {
+            spdlog::info("tempo {} bpm: load quanta count beats", *bpm);
+        } else {
+            spdlog::info("tempo unset: load quanta count frames");
+        }
+    } else {
         uint64_t tag = s.timetag();
         if (when) {
             const double whole = std::floor(*when);
@@ -272,13 +278,16 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
         }
         std::optional<uint64_t> frame = tag > 1 && c.frame_at ? c.frame_at(tag) : std::nullopt;
         if (!frame) frame = renderer.frame_approx();
+        const uint64_t now = renderer.frame_approx();
+        const auto hour = static_cast<uint64_t>(3600.0 * renderer.sample_rate());
+        if (*frame + hour < now || *frame > now + hour) {
+            s.fail(r.path(), "the beat's time is more than an hour from now (ntp is seconds since 1900)");
+            return;
+        }
         const double bpf = *bpm / 60.0 / renderer.sample_rate();
-        renderer.set_beat_grid({bpf, *beat - static_cast<double>(*frame) * bpf});
+        c.tempo_bpm = *bpm;
+        renderer.set_beat_grid({bpf, *beat - static_cast<double>(*frame) * bpf});  // tempo and beat at once
         spdlog::info("tempo {} bpm, beat {} at frame {}: load quanta count beats", *bpm, *beat, *frame);
-    } else if (*bpm > 0) {
-        spdlog::info("tempo {} bpm: load quanta count beats", *bpm);
-    } else {
-        spdlog::info("tempo unset: load quanta count frames");
     }
     OscMessage m("/lel/done");
     m.add(r.path()).add(*bpm);

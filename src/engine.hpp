@@ -42,6 +42,9 @@ struct LoadOptions {
     /// Swap at the next frame that is a multiple of this many frames (0: at
     /// the next block).
     uint64_t quantum_frames = 0;
+    /// The same quantum in beats when a tempo is set (0: none): the swap
+    /// frame is then found on the beat grid (commands.cpp), exactly.
+    double quantum_beats = 0.0;
     /// Swap at exactly this frame (a timed bundle's; 0: none). Replaces
     /// the quantum. A frame already rendered swaps at the next block.
     uint64_t at_frame = 0;

@@ -309,9 +309,16 @@ bool OscServer::take_budget(bool failure) {
 
 void OscServer::send(const Sender& to, const std::vector<char>& bytes) {
     if (to.length == 0) return;
-    if (sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to.address), to.length) < 0) {
-        spdlog::debug("OSC answer not sent: {}", std::strerror(errno));
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to.address), to.length) >= 0) {
+            return;
+        }
+        // An ICMP error about an earlier datagram (IP_RECVERR) fails the
+        // next call on the socket, whatever it sends: take it, then retry.
+        if (errno != ECONNREFUSED && errno != EHOSTUNREACH && errno != ENETUNREACH && errno != EPROTO) break;
+        drain_errors();
     }
+    spdlog::debug("OSC answer not sent: {}", std::strerror(errno));
 }
 
 void OscServer::reply(const OscMessage& message) {

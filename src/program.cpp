@@ -254,7 +254,7 @@ std::optional<HelperLayout> ProgramBuilder::probe(const lel_signal_desc& desc, s
     for (std::size_t i = 0; i < params.size(); ++i) {
         const ParamDecl& p = params[i];
         std::string why;
-        if (p.name.empty() || p.name.size() > 47) why = "a parameter name is 1 to 47 characters";
+        if (p.name.empty() || p.name.size() > 47) why = "a parameter name is 1 to 47 characters (empty here: too long?)";
         else if (!(p.min <= p.max)) why = fmt::format("its range [{}, {}] is empty", p.min, p.max);
         else if (!std::isfinite(p.value)) why = fmt::format("its default {} is not a number", p.value);
         for (std::size_t j = 0; j < i && why.empty(); ++j) {

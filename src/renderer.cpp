@@ -31,15 +31,23 @@ void Renderer::set_beat_grid(BeatGrid grid) noexcept {
     grid_seq_.store(seq + 2, std::memory_order_release);  // pairs with the acquire in beat_grid()
 }
 
-Renderer::BeatGrid Renderer::beat_grid() const noexcept {
+bool Renderer::try_beat_grid(BeatGrid& out) const noexcept {
     // One writer, rarely: a retry is all but never needed; a bound keeps it wait-free.
-    BeatGrid g{};
     for (int tries = 0; tries < 64; ++tries) {
         const uint32_t before = grid_seq_.load(std::memory_order_acquire);
-        g = {beats_per_frame_.load(std::memory_order_relaxed), beat_base_.load(std::memory_order_relaxed)};
+        const BeatGrid g{beats_per_frame_.load(std::memory_order_relaxed), beat_base_.load(std::memory_order_relaxed)};
         std::atomic_thread_fence(std::memory_order_acquire);
-        if ((before & 1u) == 0 && grid_seq_.load(std::memory_order_relaxed) == before) break;
+        if ((before & 1u) == 0 && grid_seq_.load(std::memory_order_relaxed) == before) {
+            out = g;
+            return true;
+        }
     }
+    return false;
+}
+
+Renderer::BeatGrid Renderer::beat_grid() const noexcept {
+    BeatGrid g{beats_per_frame_.load(std::memory_order_relaxed), beat_base_.load(std::memory_order_relaxed)};
+    try_beat_grid(g);
     return g;
 }
 
@@ -60,11 +68,14 @@ void Renderer::render(std::span<StereoFrame> out, std::span<const StereoFrame> i
         take_and_swap();
         apply_params();
         auto n = static_cast<uint32_t>(std::min<std::size_t>(max_block_, out.size() - done));
-        if (scheduled_ && scheduled_->start_frame() < frame_now_ + n) {
-            n = static_cast<uint32_t>(scheduled_->start_frame() - frame_now_);  // > 0: split the block there
+        // Split the block where a scheduled program starts. One that is due
+        // already (its swap waits for room to hand back the old program)
+        // splits nothing: this block plays on, and the swap comes after it.
+        if (scheduled_ && scheduled_->start_frame() > frame_now_ && scheduled_->start_frame() < frame_now_ + n) {
+            n = static_cast<uint32_t>(scheduled_->start_frame() - frame_now_);
         }
-        if (pending_size_ > 0 && pending_[0].frame < frame_now_ + n) {
-            n = static_cast<uint32_t>(pending_[0].frame - frame_now_);  // > 0: the due ones were applied
+        if (pending_size_ > 0 && pending_[0].event.frame < frame_now_ + n) {
+            n = static_cast<uint32_t>(pending_[0].event.frame - frame_now_);  // > 0: the due ones were applied
         }
         render_block(out.data() + done, with_input ? in.data() + done : nullptr, n);
         done += n;
@@ -89,12 +100,36 @@ void Renderer::take_and_swap() noexcept {
 // current program and, when a load is waiting for its frame, in that
 // program's too (its state may be a fresh lease). A trigger plays on the
 // next frame rendered.
+namespace {
+
+// The order timed events wait in: by frame, then by arrival (a min-heap
+// through std::push_heap's max-heap: "greater" first).
+struct LaterFirst {
+    bool operator()(const Renderer::Held& a, const Renderer::Held& b) const noexcept {
+        return a.event.frame != b.event.frame ? a.event.frame > b.event.frame : a.order > b.order;
+    }
+};
+
+}  // namespace
+
 void Renderer::apply_params() noexcept {
     if (param_queue_) {
+        // Bounded work per block; a timed event with no room to wait stays
+        // parked (and the queue unread behind it) until one is due.
+        if (parked_ && pending_size_ < max_pending) {
+            hold(*parked_);
+            parked_.reset();
+        }
         ParamEvent e;
-        while (param_queue_->try_read(std::span<ParamEvent>(&e, 1)) == 1) {
+        for (int taken = 0; !parked_ && taken < max_params_per_block &&
+                            param_queue_->try_read(std::span<ParamEvent>(&e, 1)) == 1;
+             ++taken) {
             if (e.frame > frame_now_) {
-                hold(e);
+                if (pending_size_ < max_pending) {
+                    hold(e);
+                } else {
+                    parked_ = e;
+                }
                 continue;
             }
             if (e.frame != 0 && e.frame < frame_now_) params_late_.fetch_add(1, std::memory_order_relaxed);
@@ -102,30 +137,18 @@ void Renderer::apply_params() noexcept {
         }
     }
     // The held events that are due (render() ends each block at the next one).
-    std::size_t due = 0;
-    while (due < pending_size_ && pending_[due].frame <= frame_now_) deliver(pending_[due++]);
-    if (due > 0) {
-        std::move(pending_.begin() + static_cast<std::ptrdiff_t>(due),
-                  pending_.begin() + static_cast<std::ptrdiff_t>(pending_size_), pending_.begin());
-        pending_size_ -= due;
+    while (pending_size_ > 0 && pending_[0].event.frame <= frame_now_) {
+        std::pop_heap(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_size_), LaterFirst{});
+        --pending_size_;
+        deliver(pending_[pending_size_].event);
     }
 }
 
-// Keeps a timed event until its frame, in frame order (events of one frame
-// in arrival order). With no room, it applies at once and counts as late.
+// Keeps a timed event until its frame. Precondition: pending_size_ < max_pending.
 void Renderer::hold(const ParamEvent& e) noexcept {
-    if (pending_size_ == max_pending) {
-        params_late_.fetch_add(1, std::memory_order_relaxed);
-        deliver(e);
-        return;
-    }
-    std::size_t at = pending_size_;
-    while (at > 0 && pending_[at - 1].frame > e.frame) {
-        pending_[at] = pending_[at - 1];
-        --at;
-    }
-    pending_[at] = e;
+    pending_[pending_size_] = Held{e, held_order_++};
     ++pending_size_;
+    std::push_heap(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_size_), LaterFirst{});
 }
 
 void Renderer::deliver(const ParamEvent& e) noexcept {
@@ -389,7 +412,7 @@ void Renderer::finish_buses(uint32_t n, uint32_t fade) noexcept {
                 mix_left_[i] += k * left[i];
                 mix_right_[i] += k * right[i];
             }
-            if (g) level = g[n - 1];
+            if (g && n > 0) level = g[n - 1];
         } else if (!bus_clean_[r.bus]) {
             std::fill_n(mono, 3 * LEL_MAX_BLOCK_FRAMES, 0.0);
             bus_clean_[r.bus] = 1;
@@ -410,7 +433,7 @@ void Renderer::render_block(StereoFrame* out, const StereoFrame* in, uint32_t n)
         }
         block_input_ = input_.data();
     }
-    block_grid_ = beat_grid();
+    (void)try_beat_grid(block_grid_);  // a grid being written: the last block's for one more block
     if (current_) start_buses(n);
     const uint32_t fade = fade_frames();
     if (fading_size_ > 0) render_fading_sources(n, fade, Sources::gone, 0);

@@ -55,6 +55,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -72,6 +73,12 @@ public:
     /// Allocates every buffer render() will ever use. Control thread.
     /// `max_block` above LEL_MAX_BLOCK_FRAMES is lowered to it.
     Renderer(double sample_rate, uint32_t max_block, uint32_t max_names, ProgramMailbox& mailbox, RtLog& log);
+
+    /// A timed parameter event waiting for its frame, and when it came.
+    struct Held {
+        ParamEvent event;
+        uint64_t order;
+    };
 
     /// Buses for listened-to names and sends (routing.hpp's BusTable).
     static constexpr uint32_t max_buses = 256;
@@ -98,13 +105,18 @@ public:
         double beats_per_frame;
         double base;  ///< the beat at frame 0
     };
-    /// Control thread; wait-free. Sets the grid (a seqlock: the producer
-    /// never sees a tempo of one grid with the base of another).
+    /// Control thread only (the seqlock has one writer); wait-free. Sets
+    /// the grid: the producer never sees a tempo of one grid with the base
+    /// of another.
     void set_beat_grid(BeatGrid grid) noexcept;
-    /// Any thread; wait-free. The tempo signals see as s.bpm, and count
-    /// s.beat in; the base is kept. 120 bpm and base 0 until set.
+    /// Control thread only; wait-free. The tempo signals see as s.bpm, and
+    /// count s.beat in; the base is kept. 120 bpm and base 0 until set.
     void set_bpm(double bpm) noexcept { set_beat_grid({bpm / 60.0 / sample_rate_, beat_grid().base}); }
-    /// Any thread; lock-free (retries while the control thread writes).
+    /// Any thread; wait-free: the grid, or false (and `out` untouched) when
+    /// set_beat_grid() kept writing through every retry.
+    bool try_beat_grid(BeatGrid& out) const noexcept LEL_RT;
+    /// Any thread; wait-free. The grid (on the control thread, which is
+    /// the writer, always whole).
     BeatGrid beat_grid() const noexcept LEL_RT;
     double bpm() const noexcept { return beat_grid().beats_per_frame * 60.0 * sample_rate_; }
 
@@ -188,8 +200,11 @@ private:
 
     SpscRing<ParamEvent>* param_queue_ = nullptr;
     static constexpr std::size_t max_pending = 4096;
-    std::vector<ParamEvent> pending_;  // timed events not due yet, by frame; max_pending, never resized
+    static constexpr int max_params_per_block = 1024;
+    std::vector<Held> pending_;        // timed events not due yet: a heap, earliest first; max_pending, never resized
     std::size_t pending_size_ = 0;
+    uint64_t held_order_ = 0;          // arrival order, for events of one frame
+    std::optional<ParamEvent> parked_;  // a timed event that found pending_ full
 
     // Written by the control thread, read by the producer.
     std::atomic<uint32_t> fade_frames_{0};

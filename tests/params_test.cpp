@@ -222,6 +222,26 @@ TEST(Params, a_parameter_declared_twice_fails_the_load) {
     EXPECT_NE(r.message.find("declared twice"), std::string::npos) << r.message;
 }
 
+TEST(Params, timed_sets_land_on_their_frames_in_time_order_and_one_frames_in_arrival_order) {
+    Rig rig;
+    rig.load(voice<1>);
+    rig.play(128);
+    const uint64_t f1 = rig.frame + 1000, f2 = rig.frame + 3000;
+    ASSERT_TRUE(rig.engine.set_params("bass", {{"cutoff", 3000.0}}, 0.0, false, f2));  // the later one first
+    ASSERT_TRUE(rig.engine.set_params("bass", {{"cutoff", 1000.0}}, 0.0, false, f1));
+    ASSERT_TRUE(rig.engine.set_params("bass", {{"cutoff", 1500.0}}, 0.0, false, f1));  // same frame: this one wins
+    ASSERT_TRUE(rig.engine.set_params("bass", {{"gate", 1.0}}, std::nullopt, true, f1 + 7));
+    rig.play(4000);
+    EXPECT_EQ(cutoff_seen[f1 - 1], 800.0);
+    EXPECT_EQ(cutoff_seen[f1], 1500.0) << "on its frame, the later set of that frame";
+    EXPECT_EQ(cutoff_seen[f2 - 1], 1500.0);
+    EXPECT_EQ(cutoff_seen[f2], 3000.0);
+    EXPECT_EQ(gate_seen[f1 + 6], 0.0);
+    EXPECT_EQ(gate_seen[f1 + 7], 1.0) << "a timed trigger on its frame";
+    EXPECT_EQ(gate_seen[f1 + 8], 0.0);
+    EXPECT_EQ(rig.engine.renderer().params_late_approx(), 0u);
+}
+
 TEST(Params, ten_thousand_sets_in_a_row_all_arrive_or_are_refused_never_lost) {
     Rig rig;
     rig.load(voice<1>);

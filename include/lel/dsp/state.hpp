@@ -126,7 +126,9 @@ public:
     void record_param(const char* name, double value, double min, double max, double lag) noexcept {
         if (param_count_ < max_params) {
             Param& p = params_[param_count_];
-            const std::size_t n = name ? std::min<std::size_t>(std::strlen(name), sizeof p.name - 1) : 0;
+            // A name too long for a key is recorded empty: the load then fails saying so.
+            const std::size_t len = name ? std::strlen(name) : 0;
+            const std::size_t n = len < sizeof p.name ? len : 0;
             if (n) std::memcpy(p.name, name, n);
             p.name[n] = '\0';
             p.value = value;
