@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -29,13 +30,21 @@ int on_answer(const char* path, const char* types, lo_arg** argv, int argc, lo_m
     if (p == "/lel/done") ++c.done;
     if (p == "/lel/fail") {
         ++c.fail;
-        if (c.first_failure.empty() && argc > 1 && types[1] == 's') c.first_failure = &argv[1]->s;
+        if (c.first_failure.empty() && argc > 1 && types[1] == 's') c.first_failure = reinterpret_cast<const char*>(argv[1]);
     }
     if (p == "/lel/status.reply") {
         for (int i = 0; i + 1 < argc; i += 2) {
             if (types[i] != 's') continue;
-            const std::string key = &argv[i]->s;
-            const double v = types[i + 1] == 'i' ? argv[i + 1]->i : types[i + 1] == 'd' ? argv[i + 1]->d : 0.0;
+            // liblo's argument pointers need not be aligned: copy.
+            const std::string key = reinterpret_cast<const char*>(argv[i]);
+            double v = 0.0;
+            if (types[i + 1] == 'i') {
+                int32_t n;
+                std::memcpy(&n, argv[i + 1], sizeof n);
+                v = n;
+            } else if (types[i + 1] == 'd') {
+                std::memcpy(&v, argv[i + 1], sizeof v);
+            }
             if (key == "underruns") c.underruns = v;
             if (key == "xruns") c.xruns = v;
         }

@@ -91,10 +91,14 @@ uint64_t next_on_beat_grid(const CommandContext& c, double q) {
     const Renderer& renderer = c.engine.renderer();
     const Renderer::BeatGrid g = renderer.beat_grid();
     const uint64_t earliest = renderer.frame_approx() + renderer.max_block();
+    q = std::max(q, g.beats_per_frame);  // a quantum of less than a frame is a frame (as in quantum_frames)
     const double beat = g.base + static_cast<double>(earliest) * g.beats_per_frame;
     const double target = std::ceil(beat / q - 1e-9) * q;
     const double frame = std::ceil((target - g.base) / g.beats_per_frame - 1e-6);
-    return frame > static_cast<double>(earliest) ? static_cast<uint64_t>(frame) : earliest;
+    // A grid far from frame 0 (a huge beat sent with /lel/tempo) can put the
+    // multiple out of reach: then at once.
+    if (!(frame > static_cast<double>(earliest)) || !(frame < 1.8e19)) return earliest;
+    return static_cast<uint64_t>(frame);
 }
 
 bool no_arguments(OscServer& s, const OscRequest& r) {

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <variant>
@@ -71,13 +72,23 @@ struct Rig {
 public:
     static int on_answer(const char* path, const char* types, lo_arg** argv, int argc, lo_message, void* self) {
         Answer a{path, {}};
+        // liblo's argument pointers need not be aligned: copy, never dereference as lo_arg.
         for (int i = 0; i < argc; ++i) {
-            switch (types[i]) {
-                case 's': a.args.emplace_back(std::string(&argv[i]->s)); break;
-                case 'i': a.args.emplace_back(double(argv[i]->i)); break;
-                case 'f': a.args.emplace_back(double(argv[i]->f)); break;
-                case 'd': a.args.emplace_back(argv[i]->d); break;
-                default: a.args.emplace_back(std::string("?"));
+            const char* raw = reinterpret_cast<const char*>(argv[i]);
+            if (types[i] == 's') {
+                a.args.emplace_back(std::string(raw));
+            } else if (types[i] == 'i' || types[i] == 'f') {
+                int32_t i32;
+                float f32;
+                std::memcpy(&i32, raw, 4);
+                std::memcpy(&f32, raw, 4);
+                a.args.emplace_back(types[i] == 'i' ? double(i32) : double(f32));
+            } else if (types[i] == 'd') {
+                double d;
+                std::memcpy(&d, raw, 8);
+                a.args.emplace_back(d);
+            } else {
+                a.args.emplace_back(std::string("?"));
             }
         }
         static_cast<Rig*>(self)->answers.push_back(std::move(a));
@@ -198,6 +209,20 @@ TEST(ParamCommands, trig_with_no_value_plays_one_and_params_lists_everything_in_
     EXPECT_EQ(a.num(13), 0.0) << "gate was only triggered, never set";
 }
 
+// Found by the fuzzer: with a tempo, a quantum of a tiny number of beats
+// made the beat grid's next multiple infinite (UB when made a frame).
+TEST(ParamCommands, a_load_with_a_vanishing_quantum_in_beats_gets_an_answer) {
+    Rig rig;
+    lo_message m = msg();
+    lo_message_add_float(m, 120.0f);
+    EXPECT_EQ(rig.send("/lel/tempo", m).path, "/lel/done");
+    m = msg();
+    lo_message_add_string(m, "/nonexistent/lel/x.so");
+    lo_message_add_double(m, 2e-308);
+    const Answer a = rig.send("/lel/load", m);
+    EXPECT_EQ(a.path, "/lel/fail");  // no such module: the quantum did no harm
+}
+
 void nan_signal(const lel_host* h) {
     detail::run_session(h, [](Session& s) { s.add("bad", [](Context& c) { return c.frame > 10 ? NAN : 0.0; }); });
 }
@@ -213,7 +238,9 @@ TEST(Notify, a_subscriber_hears_changes_that_took_effect_and_muted_signals) {
 
     // A clear: its answer, then (once the producer swapped) its event.
     rig.answers.clear();
-    EXPECT_GE(lo_send_message_from(rig.leld, rig.client, "/lel/clear", msg()), 0);
+    lo_message clear = msg();
+    EXPECT_GE(lo_send_message_from(rig.leld, rig.client, "/lel/clear", clear), 0);
+    lo_message_free(clear);
     for (int i = 0; i < 200 && !rig.server.try_receive_one(); ++i) std::this_thread::sleep_for(1ms);
     rig.play();
     flush_deferred(rig.context, rig.server);
