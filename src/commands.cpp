@@ -358,10 +358,12 @@ void flush_deferred(CommandContext& context, OscServer& server) {
     });
 }
 
+void route_command(OscServer& server, CommandContext& context, const char* path, CommandHandler handler) {
+    server.on(path, [&server, &context, handler](const OscRequest& r) { handler(server, context, r); });
+}
+
 void install_commands(OscServer& server, CommandContext& context) {
-    auto route = [&](const char* path, void (*fn)(OscServer&, CommandContext&, const OscRequest&)) {
-        server.on(path, [&server, &context, fn](const OscRequest& r) { fn(server, context, r); });
-    };
+    auto route = [&](const char* path, CommandHandler fn) { route_command(server, context, path, fn); };
     route("/lel/load", on_load);
     route("/lel/clear", on_clear);
     route("/lel/remove", on_remove);

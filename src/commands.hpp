@@ -78,6 +78,12 @@ struct CommandContext {
 /// nullopt (and the request failed) for a time more than an hour ahead.
 std::optional<uint64_t> requested_frame(OscServer& server, CommandContext& context, std::string_view command);
 
+/// A command's handler: runs on the control thread, answers through `server`.
+using CommandHandler = void (*)(OscServer& server, CommandContext& context, const OscRequest& request);
+
+/// Routes `path` of `server` to `handler`, with `context`.
+void route_command(OscServer& server, CommandContext& context, const char* path, CommandHandler handler);
+
 /// Routes every /lel/... command of `server` to `context`.
 void install_commands(OscServer& server, CommandContext& context);
 

@@ -112,13 +112,10 @@ void on_params(OscServer& s, CommandContext& c, const OscRequest& r) {
 }  // namespace
 
 void install_param_commands(OscServer& server, CommandContext& context) {
-    auto route = [&](const char* path, void (*fn)(OscServer&, CommandContext&, const OscRequest&)) {
-        server.on(path, [&server, &context, fn](const OscRequest& r) { fn(server, context, r); });
-    };
-    route("/lel/set", on_set);
-    route("/lel/trig", on_trig);
-    route("/lel/get", on_get);
-    route("/lel/params", on_params);
+    route_command(server, context, "/lel/set", on_set);
+    route_command(server, context, "/lel/trig", on_trig);
+    route_command(server, context, "/lel/get", on_get);
+    route_command(server, context, "/lel/params", on_params);
 }
 
 }  // namespace lel
