@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace lel::test {
@@ -31,12 +32,18 @@ struct PopRatio {
 
 /// `swap`: the frame the change took effect; `settle`: frames after it
 /// until the change is complete (the fade time); `margin`: frames of
-/// window either side; `steady`: length of each steady reference stretch.
+/// window either side; `steady`: length of each steady reference stretch;
+/// `lead`: frames of the window before the swap (default `margin`). Where
+/// the swap frame is known to the frame, a short lead keeps the old
+/// program's own loudest moment, which the swap did not touch, out of the
+/// window: for music that changes from one bar to the next (a delay's
+/// echoes building up), it can exceed the stretch before it.
 template <class Frames>
 PopRatio pop_ratio(const Frames& v, std::size_t swap, std::size_t settle, std::size_t margin = 256,
-                   std::size_t steady = 4800) {
+                   std::size_t steady = 4800, std::size_t lead = SIZE_MAX) {
     PopRatio r;
-    r.around_swap = max_jump(v, swap > margin ? swap - margin : 0, swap + settle + margin);
+    if (lead == SIZE_MAX) lead = margin;
+    r.around_swap = max_jump(v, swap > lead ? swap - lead : 0, swap + settle + margin);
     const std::size_t before_end = swap > 2 * margin ? swap - 2 * margin : 0;
     const std::size_t before_begin = before_end > steady ? before_end - steady : 0;
     const std::size_t after_begin = swap + settle + 2 * margin;

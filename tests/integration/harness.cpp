@@ -513,8 +513,11 @@ int64_t status_int(OscClient& osc, std::string_view key) {
     return *n;
 }
 
-int64_t load_frame(OscClient& osc, const std::string& path) {
-    const OscReply r = expect_call(osc, OscOut("/lel/load").s(path));
+int64_t load_frame(OscClient& osc, const std::string& path, int32_t quantum) {
+    OscOut load("/lel/load");
+    load.s(path);
+    if (quantum > 0) load.i(quantum);
+    const OscReply r = expect_call(osc, load);
     if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path || !r.int_at(3)) {
         throw HarnessError("loading " + path + " got " + r.to_string());
     }

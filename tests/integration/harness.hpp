@@ -229,6 +229,7 @@ OscReply status(OscClient& osc);
 /// One status value that must be an integer (int32, or an integral double).
 int64_t status_int(OscClient& osc, std::string_view key);
 /// /lel/load of `path`, expecting /lel/done: the frame it took effect at.
-int64_t load_frame(OscClient& osc, const std::string& path);
+/// With a `quantum` (frames), the load waits for a multiple of it.
+int64_t load_frame(OscClient& osc, const std::string& path, int32_t quantum = 0);
 
 }  // namespace lel::test
