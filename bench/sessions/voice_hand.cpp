@@ -23,10 +23,10 @@ namespace d = lel::detail;
 
 // s.state slots: the saw's phase, two held samples and a pending
 // correction; the filter's two integrators, its cached (hz, q, sr, ready)
-// and coefficients (k, a1, a2, a3); the envelope's stage, level, origin,
+// and coefficients (k and the update matrix m11..m2x); the envelope's stage, level, origin,
 // release start and step (Faust's ADSR uses stage, seg and gate_was as
 // its counters and previous gate).
-enum Slot { phase, late2, late1, pending, ic1, ic2, hz, qq, sr, ready, k, a1, a2, a3,
+enum Slot { phase, late2, late1, pending, ic1, ic2, hz, qq, sr, ready, k, m11, m12, m22, m2x,
             stage, level, origin, from, seg, gate_was };
 
 inline double saw(double* st, double freq, double dt) noexcept {
@@ -56,21 +56,25 @@ inline double lowpass(double* st, double x, double cutoff, double q, double rate
     if (!d::svf_cached_for(&st[hz], cutoff, q, rate)) [[unlikely]] {
         const double g = d::prewarp(cutoff, rate);
         st[k] = 1.0 / d::clamp_param(q, 0.01, 100.0);
-        st[a1] = 1.0 / (1.0 + g * (g + st[k]));
-        st[a2] = g * st[a1];
-        st[a3] = g * st[a2];
+        const double b1 = 1.0 / (1.0 + g * (g + st[k]));
+        const double b2 = g * b1;
+        const double b3 = g * b2;
+        st[m11] = 2.0 * b1 - 1.0;
+        st[m12] = 2.0 * b2;
+        st[m22] = 1.0 - 2.0 * b3;
+        st[m2x] = 2.0 * b3;
         st[hz] = cutoff;
         st[qq] = q;
         st[sr] = rate;
         st[ready] = 1.0;
     }
-    const double v3 = x - st[ic2];
-    const double v1 = st[a1] * st[ic1] + st[a2] * v3;
-    const double v2 = st[ic2] + st[a2] * st[ic1] + st[a3] * v3;
-    st[ic1] = 2.0 * v1 - st[ic1];
-    st[ic2] = 2.0 * v2 - st[ic2];
-    if (!d::filter_memory_ok(st[ic1], st[ic2])) [[unlikely]] st[ic1] = st[ic2] = 0.0;
-    return v2;
+    const double was1 = st[ic1], was2 = st[ic2];
+    const double next1 = st[m11] * was1 + (st[m12] * x - st[m12] * was2);
+    const double next2 = st[m22] * was2 + (st[m12] * was1 + st[m2x] * x);
+    st[ic1] = next1;
+    st[ic2] = next2;
+    if (!d::filter_memory_ok(next1, next2)) [[unlikely]] st[ic1] = st[ic2] = 0.0;
+    return 0.5 * (was2 + next2);
 }
 
 /// The decay's or release's 1 - phase at frame f (lel::detail::fall_left).
