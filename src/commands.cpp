@@ -229,6 +229,7 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("state_capacity").add(static_cast<double>(c.engine.arena().capacity()));
     m.add("buses").add(wire_count(c.engine.buses()));
     m.add("late").add(wire_count(c.late + renderer.params_late_approx()));
+    m.add("midi").add(wire_count(renderer.midi_events_approx()));
     const Renderer::BeatGrid grid = renderer.beat_grid();
     m.add("beat").add(grid.base + static_cast<double>(renderer.frame_approx()) * grid.beats_per_frame);
     m.add("osc_ignored").add(wire_count(osc.ignored));

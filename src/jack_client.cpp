@@ -2,6 +2,7 @@
 
 #include "rt_calls.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <fmt/format.h>
 
@@ -32,6 +33,11 @@ JackClient::JackClient(const std::string& name) {
             throw JackError(fmt::format("cannot register JACK port {}:{}", name, port));
         }
     }
+    midi_in_ = jack_port_register(client_, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    if (!midi_in_) {
+        jack_client_close(client_);
+        throw JackError(fmt::format("cannot register JACK port {}:midi_in", name));
+    }
     jack_on_shutdown(client_, &JackClient::on_shutdown, this);
     jack_set_xrun_callback(client_, &JackClient::on_xrun, this);
 }
@@ -60,11 +66,13 @@ int JackClient::helper_priority() const noexcept {
     return jack_priority > 1 ? jack_priority - 1 : 0;
 }
 
-void JackClient::activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, uint32_t depth,
-                          Producer& producer) {
+void JackClient::activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, SpscRing<MidiEvent>& midi,
+                          uint32_t depth, Producer& producer) {
     if (input.capacity() < std::size_t{depth} + period()) throw JackError("the input ring is too small");
     ring_ = &ring;
     input_ = &input;
+    midi_ = &midi;
+    depth_ = depth;
     producer_ = &producer;
     jack_set_process_callback(client_, &JackClient::process, this);
     if (jack_activate(client_) != 0) throw JackError("cannot activate the JACK client");
@@ -103,9 +111,32 @@ int JackClient::process(jack_nframes_t frames, void* arg) noexcept {
     self.cycle_start_.store(rt::cycle_start(self.client_), std::memory_order_relaxed);
     self.consumed_at_cycle_.store(self.consumed_, std::memory_order_relaxed);
     self.clock_seq_.store(seq + 2, std::memory_order_release);  // pairs with the acquire in frame_at()
+    // What the ring holds now, at most a period, is what this cycle plays:
+    // nothing else consumes, so all of it is still there below.
+    const std::size_t want = std::min<std::size_t>(frames, self.ring_->read_available());
+    const std::size_t skip = frames - want;  // an underrun: the input's first `skip` frames are dropped
+    // MIDI first, while the ring is still full and the producer cannot
+    // render the frames the events are stamped with. The input frame at
+    // offset i (i >= skip) is the (consumed before this cycle + i - skip)-th
+    // pushed after the `depth` frames the input ring started with; the
+    // producer reads it while rendering that frame + depth. Events among
+    // the frames an underrun skipped play with the first.
+    void* midi = rt::port_buffer(self.midi_in_, frames);
+    const uint64_t first = self.consumed_ + self.depth_;
+    const uint32_t events = rt::midi_event_count(midi);
+    for (uint32_t i = 0; i < events; ++i) {
+        jack_midi_event_t raw;
+        if (!rt::midi_event(raw, midi, i)) continue;
+        const jack_nframes_t at = raw.time < frames ? raw.time : frames - 1;
+        const uint64_t frame = first + (at > skip ? at - skip : 0);
+        const auto e = decode_midi(std::span<const uint8_t>(raw.buffer, raw.size), frame);
+        if (e && self.midi_->try_write(std::span<const MidiEvent>(&*e, 1)) != 1) {
+            self.midi_dropped_.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
     float* left = rt::port_buffer(self.ports_[0], frames);
     float* right = rt::port_buffer(self.ports_[1], frames);
-    const std::size_t got = self.ring_->try_consume(frames, [&](const StereoFrame& f, std::size_t i) {
+    const std::size_t got = self.ring_->try_consume(want, [&](const StereoFrame& f, std::size_t i) {
         left[i] = f.left;
         right[i] = f.right;
     });
@@ -118,7 +149,6 @@ int JackClient::process(jack_nframes_t frames, void* arg) noexcept {
     // the producer's lead over the input stays the depth.
     const float* in_left = rt::port_buffer(self.inputs_[0], frames);
     const float* in_right = rt::port_buffer(self.inputs_[1], frames);
-    const std::size_t skip = frames - got;
     const std::size_t pushed = self.input_->try_produce(got, [&](StereoFrame& f, std::size_t i) {
         f = StereoFrame{in_left[skip + i], in_right[skip + i]};
     });

@@ -1,6 +1,7 @@
 // lel — the JACK side: a client with two output ports whose process
-// callback pulls frames from the ring, and two input ports whose frames it
-// pushes into the input ring for lel::input.
+// callback pulls frames from the ring, two input ports whose frames it
+// pushes into the input ring for lel::input, and a MIDI input port whose
+// events it passes on to the producer (midi.hpp).
 //
 // The callback is the ring's only consumer. It copies what the ring holds
 // (up to the period) into out_1/out_2, writes silence for the rest and
@@ -10,7 +11,10 @@
 // ring's depth behind the input: the input ring starts with that many
 // frames of silence (leld_main puts them there before the producer starts),
 // and then input-to-output latency is the depth, frame for frame,
-// underruns or not. Then it wakes the producer. It never blocks,
+// underruns or not. A MIDI event on midi_in is stamped with the frame the
+// producer renders while it reads the input frame of the event's instant,
+// so it too sounds exactly the depth later, at its offset in the period.
+// Then it wakes the producer. It never blocks,
 // allocates, locks, logs or throws. The client and its ports live as long
 // as the daemon: loads, clears and resets never touch them.
 //
@@ -21,6 +25,7 @@
 
 #include <lel/detail/rt.hpp>
 
+#include "midi.hpp"
 #include "producer.hpp"
 #include "renderer.hpp"
 #include "ring.hpp"
@@ -45,7 +50,7 @@ public:
 class JackClient {
 public:
     /// Opens the client `name` (never starts a server) and registers in_1,
-    /// in_2, out_1 and out_2. Throws JackError.
+    /// in_2, out_1, out_2 and midi_in. Throws JackError.
     explicit JackClient(const std::string& name);
     ~JackClient();
     JackClient(const JackClient&) = delete;
@@ -58,10 +63,11 @@ public:
     int helper_priority() const noexcept;
     std::string client_name() const;
 
-    /// Starts pulling from `ring`, pushing into `input` and waking
-    /// `producer`. `input` must hold at least `depth` + the period.
-    /// Throws JackError.
-    void activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, uint32_t depth, Producer& producer);
+    /// Starts pulling from `ring`, pushing into `input` and `midi`, and
+    /// waking `producer`. `input` must hold at least `depth` + the period,
+    /// and start with `depth` frames in it. Throws JackError.
+    void activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, SpscRing<MidiEvent>& midi, uint32_t depth,
+                  Producer& producer);
     /// Stops the callback (ports and connections stay). Blocking.
     void deactivate() noexcept;
 
@@ -80,6 +86,8 @@ public:
     /// FrameClock, with the jitter of the last cycle's wake-up).
     std::optional<uint64_t> frame_now() const noexcept { return frame_at(jack_get_time()); }
 
+    /// MIDI events the full MIDI queue refused; racy.
+    uint64_t midi_dropped_approx() const noexcept { return midi_dropped_.load(std::memory_order_relaxed); }
     /// Input frames lost because the producer stalled; racy.
     uint64_t input_dropped_approx() const noexcept { return input_dropped_.load(std::memory_order_relaxed); }
     /// True once the server has shut the client down.
@@ -93,9 +101,12 @@ private:
     jack_client_t* client_ = nullptr;
     jack_port_t* ports_[2] = {nullptr, nullptr};
     jack_port_t* inputs_[2] = {nullptr, nullptr};
+    jack_port_t* midi_in_ = nullptr;
     bool active_ = false;
     SpscRing<StereoFrame>* ring_ = nullptr;   // set before activation, then read by process()
     SpscRing<StereoFrame>* input_ = nullptr;  // likewise; process() is its only writer
+    SpscRing<MidiEvent>* midi_ = nullptr;      // likewise
+    uint32_t depth_ = 0;                       // the input ring's lead: set before activation
     Producer* producer_ = nullptr;
     // The last cycle's start (JACK frame time) and the ring frames taken
     // before it: a seqlock, written by process() only (odd: being written).
@@ -105,6 +116,7 @@ private:
     uint64_t consumed_ = 0;  // process() only
     std::atomic<uint64_t> underruns_{0};  // process() writes
     std::atomic<uint64_t> input_dropped_{0};  // process() writes: input frames the full input ring refused
+    std::atomic<uint64_t> midi_dropped_{0};   // process() writes: MIDI events the full queue refused
     std::atomic<uint64_t> xruns_{0};      // on_xrun() writes
     std::atomic<bool> lost_{false};       // on_shutdown() writes (release), control reads (acquire)
 };

@@ -34,6 +34,10 @@
 
 namespace {
 
+/// MIDI events that can wait for the producer at once (a second of a
+/// dense controller stream; more are counted as dropped).
+constexpr std::size_t midi_queue_size = 4096;
+
 struct Options {
     uint16_t port = 57140;
     std::string bind = "127.0.0.1";
@@ -116,13 +120,15 @@ int run(const Options& opt) {
     // ring (depth frames, reading as much input) before the callback has
     // delivered any. From then on in_1 -> out_1 is exactly `depth` frames.
     input.try_write(std::vector<lel::StereoFrame>(depth, lel::StereoFrame{0.0f, 0.0f}));
+    lel::SpscRing<lel::MidiEvent> midi(midi_queue_size);
+    engine.renderer().set_midi_queue(&midi);
     lel::Producer producer(engine.renderer(), ring, block, depth, &input);
     lock_memory();
 
     if (const std::string warning = producer.start(jack.helper_priority()); !warning.empty()) {
         spdlog::warn("{}", warning);
     }
-    jack.activate(ring, input, depth, producer);
+    jack.activate(ring, input, midi, depth, producer);
     if (!opt.no_connect) {
         for (const std::string& problem : jack.connect(opt.connect)) spdlog::warn("{}", problem);
     }

@@ -6,9 +6,25 @@
 
 namespace lel {
 
+namespace {
+// Slots against a key, both ways, for equal_range.
+struct KeyOrder {
+    bool operator()(const ParamTable::Slot& s, uint64_t key) const noexcept { return s.key < key; }
+    bool operator()(uint64_t key, const ParamTable::Slot& s) const noexcept { return key < s.key; }
+};
+}  // namespace
+
 void ParamTable::seal() {
     std::sort(slots_.begin(), slots_.end(),
               [](const Slot& a, const Slot& b) { return std::tie(a.name_index, a.key) < std::tie(b.name_index, b.key); });
+    by_key_ = slots_;
+    std::sort(by_key_.begin(), by_key_.end(),
+              [](const Slot& a, const Slot& b) { return std::tie(a.key, a.name_index) < std::tie(b.key, b.name_index); });
+}
+
+std::span<const ParamTable::Slot> ParamTable::with_key(uint64_t key) const noexcept {
+    const auto [first, last] = std::equal_range(by_key_.begin(), by_key_.end(), key, KeyOrder{});
+    return {first, last};
 }
 
 ParamState* ParamTable::find(uint32_t name_index, uint64_t key) const noexcept {

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -46,9 +47,12 @@ constexpr uint64_t param_key(std::string_view name) noexcept {
 
 /// One set or trigger on its way to the producer.
 struct ParamEvent {
+    /// A name_index that means every signal with the parameter (MIDI's).
+    static constexpr uint32_t every_signal = UINT32_MAX;
+
     uint64_t frame = 0;        ///< the frame it takes effect at (a timed bundle's); 0: the next block
     uint64_t key = 0;          ///< param_key of the parameter's name
-    uint32_t name_index = 0;   ///< the signal's (StateArena::Lease::index)
+    uint32_t name_index = 0;   ///< the signal's (StateArena::Lease::index), or every_signal
     uint8_t trig = 0;          ///< 1: the value for one sample only
     uint8_t has_lag = 0;       ///< 1: `lag` replaces the code's lag
     double value = 0.0;        ///< already clamped
@@ -74,9 +78,13 @@ public:
     /// Producer thread; wait-free (binary search). Null when the program
     /// has no such parameter.
     ParamState* find(uint32_t name_index, uint64_t key) const noexcept LEL_RT;
+    /// Producer thread; wait-free (binary search). Every signal's block of
+    /// the parameter `key` (empty when none has it).
+    std::span<const Slot> with_key(uint64_t key) const noexcept LEL_RT;
 
 private:
-    std::vector<Slot> slots_;
+    std::vector<Slot> slots_;   // by name index, then key
+    std::vector<Slot> by_key_;  // the same, by key
 };
 
 /// Writes `e` into `p`: a set value (and its lag), or a trigger at `frame`.

@@ -136,11 +136,34 @@ void Renderer::apply_params() noexcept {
             deliver(e);
         }
     }
+    apply_midi();
     // The held events that are due (render() ends each block at the next one).
     while (pending_size_ > 0 && pending_[0].event.frame <= frame_now_) {
         std::pop_heap(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_size_), LaterFirst{});
         --pending_size_;
         deliver(pending_[pending_size_].event);
+    }
+}
+
+// MIDI events that arrived, as the parameter events they make: each waits
+// for its frame with the timed sets (a full heap: it plays at once, late).
+void Renderer::apply_midi() noexcept {
+    if (!midi_queue_) return;
+    MidiEvent m;
+    std::array<ParamEvent, MidiVoice::max_events> events;
+    for (int taken = 0; taken < max_midi_per_block && midi_queue_->try_read(std::span<MidiEvent>(&m, 1)) == 1;
+         ++taken) {
+        midi_events_.fetch_add(1, std::memory_order_relaxed);
+        const std::size_t n = midi_voice_.play(m, events);
+        for (std::size_t i = 0; i < n; ++i) {
+            const ParamEvent& e = events[i];
+            if (e.frame > frame_now_ && pending_size_ < max_pending) {
+                hold(e);
+                continue;
+            }
+            if (e.frame != frame_now_) params_late_.fetch_add(1, std::memory_order_relaxed);
+            deliver(e);
+        }
     }
 }
 
@@ -155,6 +178,11 @@ void Renderer::deliver(const ParamEvent& e) noexcept {
     bool found = false;
     for (Program* p : {current_, scheduled_}) {
         if (!p) continue;
+        if (e.name_index == ParamEvent::every_signal) {
+            for (const ParamTable::Slot& slot : p->params().with_key(e.key)) apply(*slot.block, e, frame_now_);
+            found = true;  // no signal reading it is no miss: MIDI plays whether anyone listens or not
+            continue;
+        }
         if (ParamState* block = p->params().find(e.name_index, e.key)) {
             apply(*block, e, frame_now_);
             found = true;

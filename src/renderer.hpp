@@ -46,6 +46,7 @@
 
 #include <lel/detail/rt.hpp>
 
+#include "midi.hpp"
 #include "params.hpp"
 #include "program_mailbox.hpp"
 #include "ring.hpp"
@@ -123,6 +124,11 @@ public:
     /// Control thread, before the producer starts: where parameter sets
     /// come from (the renderer is the queue's only reader).
     void set_param_queue(SpscRing<ParamEvent>* queue) noexcept { param_queue_ = queue; }
+    /// Control thread, before the producer starts: where MIDI events come
+    /// from (lel:midi_in; the renderer is the queue's only reader).
+    void set_midi_queue(SpscRing<MidiEvent>* queue) noexcept { midi_queue_ = queue; }
+    /// Any thread; racy. MIDI events played.
+    uint64_t midi_events_approx() const noexcept { return midi_events_.load(std::memory_order_relaxed); }
     /// Any thread; racy. Parameter sets whose signal had left the program
     /// by the time they arrived.
     uint64_t params_missed_approx() const noexcept { return params_missed_.load(std::memory_order_relaxed); }
@@ -150,6 +156,7 @@ private:
 
     void take_and_swap() noexcept LEL_RT;
     void apply_params() noexcept LEL_RT;
+    void apply_midi() noexcept LEL_RT;
     void deliver(const ParamEvent& e) noexcept LEL_RT;
     void hold(const ParamEvent& e) noexcept LEL_RT;
     void swap_in(Program* next) noexcept LEL_RT;
@@ -205,6 +212,9 @@ private:
     std::size_t pending_size_ = 0;
     uint64_t held_order_ = 0;          // arrival order, for events of one frame
     std::optional<ParamEvent> parked_;  // a timed event that found pending_ full
+    SpscRing<MidiEvent>* midi_queue_ = nullptr;
+    static constexpr int max_midi_per_block = 256;
+    MidiVoice midi_voice_;
 
     // Written by the control thread, read by the producer.
     std::atomic<uint32_t> fade_frames_{0};
@@ -218,6 +228,7 @@ private:
     std::atomic<uint32_t> fading_count_{0};
     std::atomic<uint64_t> cut_fades_{0};
     std::atomic<uint64_t> params_missed_{0};
+    std::atomic<uint64_t> midi_events_{0};
     std::atomic<uint64_t> params_late_{0};
 };
 

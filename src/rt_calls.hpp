@@ -12,6 +12,7 @@
 #include <lel/detail/rt.hpp>
 
 #include <jack/jack.h>
+#include <jack/midiport.h>
 #include <semaphore.h>
 
 #if defined(__clang__)
@@ -47,6 +48,20 @@ inline float* port_buffer(jack_port_t* port, jack_nframes_t frames) noexcept LEL
 inline jack_nframes_t cycle_start(jack_client_t* client) noexcept LEL_RT {
     LEL_RT_UNCHECKED_BEGIN
     return jack_last_frame_time(client);
+    LEL_RT_UNCHECKED_END
+}
+
+/// How many MIDI events a MIDI port's buffer holds this cycle, and the
+/// i-th of them: real-time safe by JACK's contract (midiport.h: for the
+/// process callback; they read the port's buffer in place).
+inline uint32_t midi_event_count(void* port_buffer) noexcept LEL_RT {
+    LEL_RT_UNCHECKED_BEGIN
+    return jack_midi_get_event_count(port_buffer);
+    LEL_RT_UNCHECKED_END
+}
+inline bool midi_event(jack_midi_event_t& event, void* port_buffer, uint32_t i) noexcept LEL_RT {
+    LEL_RT_UNCHECKED_BEGIN
+    return jack_midi_event_get(&event, port_buffer, i) == 0;
     LEL_RT_UNCHECKED_END
 }
 

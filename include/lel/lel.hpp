@@ -18,6 +18,7 @@
 #include <lel/dsp/delays.hpp>
 #include <lel/dsp/envelopes.hpp>
 #include <lel/dsp/filters.hpp>
+#include <lel/dsp/midi.hpp>
 #include <lel/dsp/noise.hpp>
 #include <lel/dsp/oscillators.hpp>
 #include <lel/dsp/params.hpp>

@@ -2,11 +2,12 @@
 // hears it on the same frame, and only through itself; removing the send
 // fades it out in its listener without a click; and the audio input reaches
 // the outputs exactly the ring's depth later. A second JACK client, the
-// Sender, plays a click into lel:in_1 and lel:in_2 at every JACK frame time
+// ClickSender (click_sender.hpp), plays a click into lel:in_1 and lel:in_2 at every JACK frame time
 // that is a multiple of click_every; the capture records lel:out_1/out_2,
 // and the JACK frame time of each click heard, modulo click_every, is the
 // input-to-output latency.
 #include "analysis.hpp"
+#include "click_sender.hpp"
 #include "live.hpp"
 
 #include "../pop_ratio.hpp"
@@ -21,60 +22,8 @@
 namespace lel::test {
 namespace {
 
-constexpr jack_nframes_t click_every = 4800;  // 100 ms at 48 kHz
-
 struct StereoSample {
     float left, right;
-};
-
-/// A JACK client whose two output ports, connected to <lel>:in_1 and
-/// <lel>:in_2, play 0.5 (left) and -0.25 (right) at every frame time that
-/// is a multiple of click_every, and 0 elsewhere.
-/// Threads: construction and destruction on the test's thread; process()
-/// on JACK's real-time thread (no allocation, no locks).
-class Sender {
-public:
-    explicit Sender(const std::string& lel_client) {
-        jack_status_t status{};
-        client_ = jack_client_open("lel-test-sender", JackNoStartServer, &status);
-        if (!client_) throw HarnessError("the sender cannot open a JACK client");
-        for (int i = 0; i < 2; ++i) {
-            const std::string name = "out_" + std::to_string(i + 1);
-            ports_[i] = jack_port_register(client_, name.c_str(), JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
-        }
-        if (!ports_[0] || !ports_[1] || jack_set_process_callback(client_, &Sender::process, this) != 0 ||
-            jack_activate(client_) != 0) {
-            jack_client_close(client_);
-            throw HarnessError("the sender cannot register its ports or activate");
-        }
-        for (int i = 0; i < 2; ++i) {
-            const std::string to = lel_client + ":in_" + std::to_string(i + 1);
-            if (jack_connect(client_, jack_port_name(ports_[i]), to.c_str()) != 0) {
-                jack_client_close(client_);
-                throw HarnessError("the sender cannot connect to " + to);
-            }
-        }
-    }
-    ~Sender() { jack_client_close(client_); }
-    Sender(const Sender&) = delete;
-    Sender& operator=(const Sender&) = delete;
-
-private:
-    static int process(jack_nframes_t frames, void* arg) noexcept {
-        auto& self = *static_cast<Sender*>(arg);
-        auto* left = static_cast<float*>(jack_port_get_buffer(self.ports_[0], frames));
-        auto* right = static_cast<float*>(jack_port_get_buffer(self.ports_[1], frames));
-        const jack_nframes_t start = jack_last_frame_time(self.client_);
-        for (jack_nframes_t i = 0; i < frames; ++i) {
-            const bool click = (start + i) % click_every == 0;
-            left[i] = click ? 0.5f : 0.0f;
-            right[i] = click ? -0.25f : 0.0f;
-        }
-        return 0;
-    }
-
-    jack_client_t* client_ = nullptr;
-    jack_port_t* ports_[2] = {nullptr, nullptr};
 };
 
 class Routing : public LiveLeld {
@@ -86,7 +35,7 @@ protected:
 
 TEST_F(Routing, the_input_reaches_the_outputs_exactly_the_rings_depth_later) {
     run([&] {
-        Sender sender(leld_->client_name());
+        ClickSender sender(leld_->client_name());
         load("routed");
         const int64_t depth = status_int("ring_frames");
         const std::size_t from = capture().frames_approx();
