@@ -18,31 +18,13 @@ namespace lel {
 
 // ------------------------------------------------------------- OscMessage
 
-OscMessage::OscMessage(std::string path) : path_(std::move(path)), msg_(lo_message_new()) {}
-OscMessage::~OscMessage() {
-    if (msg_) lo_message_free(msg_);
-}
-
 OscMessage& OscMessage::add(std::string_view s) {
     std::string copy(s.substr(0, std::min(s.size(), max_answer_string)));
     if (s.size() > max_answer_string) {
         const std::string note = fmt::format("... [cut: {} bytes]", s.size());
         copy.replace(copy.size() - note.size(), note.size(), note);
     }
-    lo_message_add_string(msg_, copy.c_str());
-    return *this;
-}
-OscMessage& OscMessage::add(int32_t i) { lo_message_add_int32(msg_, i); return *this; }
-OscMessage& OscMessage::add(int64_t h) { lo_message_add_int64(msg_, h); return *this; }
-OscMessage& OscMessage::add(double d) { lo_message_add_double(msg_, d); return *this; }
-OscMessage& OscMessage::add(float f) { lo_message_add_float(msg_, f); return *this; }
-
-std::vector<char> OscMessage::serialise() const {
-    std::vector<char> bytes(lo_message_length(msg_, path_.c_str()));
-    std::size_t size = bytes.size();
-    lo_message_serialise(msg_, path_.c_str(), bytes.data(), &size);
-    bytes.resize(size);
-    return bytes;
+    return push(std::move(copy));
 }
 
 // ------------------------------------------------------------- OscRequest
@@ -51,33 +33,24 @@ std::string_view OscRequest::types() const { return lo_message_get_types(msg_); 
 int OscRequest::argc() const { return lo_message_get_argc(msg_); }
 
 std::optional<std::string> OscRequest::string_at(int i) const {
-    if (i < 0 || i >= argc()) return std::nullopt;
-    const char t = types()[static_cast<std::size_t>(i)];
-    lo_arg* a = lo_message_get_argv(msg_)[i];
-    // liblo's arguments are only 4-byte aligned: read them as bytes.
-    if (t == LO_STRING || t == LO_SYMBOL) return std::string(reinterpret_cast<const char*>(a));
-    return std::nullopt;
+    if (i < 0) return std::nullopt;
+    std::optional<osc::Arg> a = osc::arg_at(msg_, static_cast<std::size_t>(i));
+    if (!a || !std::holds_alternative<std::string>(*a)) return std::nullopt;
+    return std::get<std::string>(std::move(*a));
 }
 
 std::optional<double> OscRequest::number_at(int i) const {
-    if (i < 0 || i >= argc()) return std::nullopt;
-    // liblo's arguments are only 4-byte aligned (an 8-byte one after a
-    // string may sit at any multiple of 4): copy them out, never dereference.
-    const void* a = lo_message_get_argv(msg_)[i];
-    const auto read = [a]<class T>(T v) {
-        std::memcpy(&v, a, sizeof v);
-        return static_cast<double>(v);
-    };
-    switch (types()[static_cast<std::size_t>(i)]) {
-        case LO_INT32: return read(int32_t{});
-        case LO_INT64: return read(int64_t{});
-        case LO_FLOAT: return read(float{});
-        case LO_DOUBLE: return read(double{});
-        default: return std::nullopt;
-    }
+    if (i < 0) return std::nullopt;
+    const std::optional<osc::Arg> a = osc::arg_at(msg_, static_cast<std::size_t>(i));
+    if (!a || std::holds_alternative<std::string>(*a)) return std::nullopt;
+    return std::visit([](auto n) -> double {
+        if constexpr (std::is_arithmetic_v<decltype(n)>) {
+            return static_cast<double>(n);
+        } else {
+            return 0.0;
+        }
+    }, *a);
 }
-
-// -------------------------------------------------------------- OscServer
 
 namespace {
 

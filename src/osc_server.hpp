@@ -1,14 +1,17 @@
 // lel — the OSC transport: one UDP socket, liblo for the wire format.
 //
 // Design: lel owns the socket (so it can bind to 127.0.0.1 and knows the
-// sender of every datagram, malformed or not) and uses liblo to decode and
-// encode messages. Every request gets its answer sent back to the address it
-// came from, scsynth-style, under the answer rules of OscServer. Bundles are
-// opened and their messages handled in order, at once (time tags are not
-// scheduled).
+// sender of every datagram, malformed or not), checks every packet itself
+// (osc_packet.hpp) and reads and writes messages through the shared wire
+// format (osc_wire.hpp, on liblo). Every request gets its answer sent back
+// to the address it came from, scsynth-style, under the answer rules of
+// OscServer. Bundles are opened and their messages handled in order; the
+// handlers see a bundle's time tag (timetag()) and schedule by it.
 //
 // Threads: control thread only; nothing here is real-time.
 #pragma once
+
+#include "osc_wire.hpp"
 
 #include <lo/lo.h>
 #include <netinet/in.h>
@@ -37,34 +40,35 @@ public:
 /// them always fit in one datagram.
 inline constexpr std::size_t max_answer_string = 4096;
 
-/// An outgoing message (RAII over lo_message).
+/// An outgoing message: an osc::Message whose strings are cut to
+/// max_answer_string bytes.
 class OscMessage {
 public:
-    explicit OscMessage(std::string path);
-    ~OscMessage();
-    OscMessage(const OscMessage&) = delete;
-    OscMessage& operator=(const OscMessage&) = delete;
-    OscMessage(OscMessage&& other) noexcept : path_(std::move(other.path_)), msg_(std::exchange(other.msg_, nullptr)) {}
-    OscMessage& operator=(OscMessage&&) = delete;
+    explicit OscMessage(std::string path) : message_{std::move(path), {}} {}
 
     /// Adds a string; one longer than max_answer_string bytes is cut there
     /// and ends with a note of how much was cut.
     OscMessage& add(std::string_view s);
     OscMessage& add(const char* s) { return add(std::string_view(s)); }
-    OscMessage& add(int32_t i);
-    OscMessage& add(int64_t h);
-    OscMessage& add(double d);
-    OscMessage& add(float f);
+    OscMessage& add(int32_t i) { return push(i); }
+    OscMessage& add(int64_t h) { return push(h); }
+    OscMessage& add(double d) { return push(d); }
+    OscMessage& add(float f) { return push(f); }
+    OscMessage& add(std::string&& s) = delete;  // strings go through add(string_view): they are cut
 
-    const std::string& path() const noexcept { return path_; }
-    std::vector<char> serialise() const;
+    const std::string& path() const noexcept { return message_.path; }
+    const osc::Message& message() const noexcept { return message_; }
+    std::vector<char> serialise() const { return osc::encode(message_); }
 
 private:
-    std::string path_;
-    lo_message msg_;
+    template <class T>
+    OscMessage& push(T value) {
+        message_.args.emplace_back(std::in_place_type<T>, std::move(value));
+        return *this;
+    }
+    osc::Message message_;
 };
 
-/// One incoming message and who sent it.
 class OscRequest {
 public:
     OscRequest(std::string_view path, lo_message msg) : path_(path), msg_(msg) {}

@@ -11,6 +11,8 @@
 // Threads: one thread; every call blocks (it is a command-line client).
 #pragma once
 
+#include "osc_wire.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -28,30 +30,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// One OSC argument, as sent or received (i, h, f, d, s).
-using OscArg = std::variant<int32_t, int64_t, float, double, std::string>;
-
-struct OscPacket {
-    std::string path;
-    std::vector<OscArg> args;
-
-    /// The string at `i`, or nullopt if there is none there.
-    std::optional<std::string> string_at(std::size_t i) const;
-    /// The number (of any OSC numeric type) at `i`, as an int64.
-    std::optional<int64_t> integer_at(std::size_t i) const;
-    /// The number (of any OSC numeric type) at `i`, as a double.
-    std::optional<double> number_at(std::size_t i) const;
-};
-
-/// The wire format: encode/decode one message (no bundles). decode returns
-/// nullopt for anything liblo does not accept, or that holds other types.
-std::vector<char> encode(const OscPacket& packet);
-std::optional<OscPacket> decode(const char* data, std::size_t size);
-
-/// Formats an argument for a human: strings as is, integers and integral
-/// floats/doubles as plain integers (2097152, not 2.09715e+06), other
-/// floats/doubles with three decimals.
-std::string to_string(const OscArg& arg);
+/// One OSC argument, and a message: the shared wire format (osc_wire.hpp).
+using OscArg = osc::Arg;
+using OscPacket = osc::Message;
+using osc::to_string;
 
 /// What became of a request.
 struct OscExchange {

@@ -111,12 +111,12 @@ public:
         const ssize_t n = recvfrom(fd_, buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&sender_),
                                    &sender_len_);
         if (n < 0) return std::nullopt;
-        return client::decode(buffer.data(), static_cast<std::size_t>(n)).value_or(client::OscPacket{});
+        return osc::decode(std::span<const char>(buffer.data(), static_cast<std::size_t>(n))).value_or(client::OscPacket{});
     }
 
     /// Answers the sender of the last datagram received.
     void reply(const client::OscPacket& packet) {
-        const std::vector<char> bytes = client::encode(packet);
+        const std::vector<char> bytes = osc::encode(packet);
         sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&sender_), sender_len_);
     }
 

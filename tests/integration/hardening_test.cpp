@@ -133,7 +133,7 @@ TEST_F(Hardening, messages_at_leld_s_own_answer_addresses_are_never_answered) {
         osc().send(OscOut(answer).s("/lel/load").s("something"));
     }
     const auto got = answers_within(osc(), 400ms);
-    for (const OscReply& r : got) ADD_FAILURE() << "leld answered an answer: " << r.to_string();
+    for (const OscReply& r : got) ADD_FAILURE() << "leld answered an answer: " << r.describe();
     EXPECT_TRUE(osc().ping()) << leld_->log_tail();
     EXPECT_GE(status_int(osc(), "osc_ignored"), 5);
 }
@@ -186,11 +186,11 @@ TEST_F(Hardening, a_bundle_of_many_commands_gets_a_bounded_number_of_answers_sum
     ASSERT_FALSE(got.empty());
     EXPECT_LE(got.size(), 17u) << "answers to one bundle of 300 pings";
     const OscReply& last = got.back();
-    EXPECT_EQ(last.path, "/lel/done") << last.to_string();
-    EXPECT_EQ(last.string_at(0), "#bundle") << last.to_string();
-    EXPECT_EQ(last.int_at(1), 300) << last.to_string();  // answers
-    EXPECT_EQ(last.int_at(2), 0) << last.to_string();    // of them failures
-    EXPECT_EQ(last.int_at(3), 300 - 16) << last.to_string();  // left out
+    EXPECT_EQ(last.path, "/lel/done") << last.describe();
+    EXPECT_EQ(last.string_at(0), "#bundle") << last.describe();
+    EXPECT_EQ(last.integer_at(1), 300) << last.describe();  // answers
+    EXPECT_EQ(last.integer_at(2), 0) << last.describe();    // of them failures
+    EXPECT_EQ(last.integer_at(3), 300 - 16) << last.describe();  // left out
 }
 
 // ------------------------------------------------------ item 4: log forgery
@@ -313,15 +313,15 @@ TEST_F(Hardening, every_out_of_range_number_gets_exactly_one_clear_answer) {
         osc().send(c.message);
         const auto got = answers_within(osc(), 300ms);
         ASSERT_EQ(got.size(), 1u) << "answers to a request with '" << c.expect_in_answer << "' out of range";
-        EXPECT_EQ(got[0].path, "/lel/fail") << got[0].to_string();
-        EXPECT_NE(got[0].to_string().find(c.expect_in_answer), std::string::npos) << got[0].to_string();
-        EXPECT_EQ(got[0].to_string().find("JACK"), std::string::npos) << "misleading: " << got[0].to_string();
+        EXPECT_EQ(got[0].path, "/lel/fail") << got[0].describe();
+        EXPECT_NE(got[0].describe().find(c.expect_in_answer), std::string::npos) << got[0].describe();
+        EXPECT_EQ(got[0].describe().find("JACK"), std::string::npos) << "misleading: " << got[0].describe();
     }
     // In range, the same commands still work.
     EXPECT_EQ(expect_call(osc(), OscOut("/lel/tempo").d(120)).path, "/lel/done");
     const OscReply load = expect_call(osc(), OscOut("/lel/load").s(module).d(1), 3000ms);
-    EXPECT_EQ(load.path, "/lel/done") << load.to_string();
-    EXPECT_GE(load.number_at(3).value_or(-1), 0.0) << load.to_string();
+    EXPECT_EQ(load.path, "/lel/done") << load.describe();
+    EXPECT_GE(load.number_at(3).value_or(-1), 0.0) << load.describe();
 }
 
 TEST_F(Hardening, an_answer_too_big_for_a_datagram_is_cut_and_says_so) {
@@ -329,7 +329,7 @@ TEST_F(Hardening, an_answer_too_big_for_a_datagram_is_cut_and_says_so) {
     const auto r = osc().call(OscOut("/lel/load").s(long_path));
     ASSERT_TRUE(r) << "no answer to a load of a 60,000-byte path";
     EXPECT_EQ(r->path, "/lel/fail");
-    EXPECT_NE(r->to_string().find("cut"), std::string::npos) << r->to_string().substr(0, 200);
+    EXPECT_NE(r->describe().find("cut"), std::string::npos) << r->describe().substr(0, 200);
     const auto unknown = osc().call(OscOut("/" + std::string(65000, 'x')));
     ASSERT_TRUE(unknown) << "no answer to an unknown command with a 65,000-byte address";
     EXPECT_EQ(unknown->path, "/lel/fail");

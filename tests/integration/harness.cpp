@@ -217,142 +217,7 @@ JackServer::~JackServer() {
 
 // ------------------------------------------------------------------ OSC
 
-std::optional<std::string> OscReply::string_at(std::size_t i) const {
-    if (i >= args.size()) return std::nullopt;
-    if (const auto* s = std::get_if<std::string>(&args[i])) return *s;
-    return std::nullopt;
-}
-
 namespace {
-
-// i, h, or an integral d: leld sends frames and sizes as doubles
-// (SuperCollider cannot read int64).
-std::optional<int64_t> as_integer(const OscArg& a) {
-    if (const auto* v = std::get_if<int32_t>(&a)) return *v;
-    if (const auto* v = std::get_if<int64_t>(&a)) return *v;
-    if (const auto* v = std::get_if<double>(&a); v && *v == static_cast<double>(static_cast<int64_t>(*v))) {
-        return static_cast<int64_t>(*v);
-    }
-    return std::nullopt;
-}
-
-}  // namespace
-
-std::optional<int64_t> OscReply::int_at(std::size_t i) const {
-    if (i >= args.size()) return std::nullopt;
-    return as_integer(args[i]);
-}
-
-std::optional<double> OscReply::number_at(std::size_t i) const {
-    if (i >= args.size()) return std::nullopt;
-    return std::visit(
-        [](const auto& v) -> std::optional<double> {
-            if constexpr (std::is_arithmetic_v<std::decay_t<decltype(v)>>) {
-                return static_cast<double>(v);
-            } else {
-                return std::nullopt;
-            }
-        },
-        args[i]);
-}
-
-std::optional<OscArg> OscReply::value_of(std::string_view key) const {
-    for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
-        if (const auto* k = std::get_if<std::string>(&args[i]); k && *k == key) return args[i + 1];
-    }
-    return std::nullopt;
-}
-
-std::string OscReply::to_string() const {
-    std::ostringstream out;
-    out << path;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        out << ' ' << (i < types.size() ? types[i] : '?') << ':';
-        std::visit(
-            [&](const auto& v) {
-                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) {
-                    out << '"' << v << '"';
-                } else {
-                    out << v;
-                }
-            },
-            args[i]);
-    }
-    return out.str();
-}
-
-OscOut& OscOut::i(int32_t v) {
-    types_ += 'i';
-    args_.emplace_back(v);
-    return *this;
-}
-OscOut& OscOut::h(int64_t v) {
-    types_ += 'h';
-    args_.emplace_back(v);
-    return *this;
-}
-OscOut& OscOut::f(float v) {
-    types_ += 'f';
-    args_.emplace_back(v);
-    return *this;
-}
-OscOut& OscOut::d(double v) {
-    types_ += 'd';
-    args_.emplace_back(v);
-    return *this;
-}
-OscOut& OscOut::s(std::string_view v) {
-    types_ += 's';
-    args_.emplace_back(std::string(v));
-    return *this;
-}
-
-std::vector<char> OscOut::bytes() const {
-    lo_message m = lo_message_new();
-    for (const auto& a : args_) {
-        if (const auto* v = std::get_if<int32_t>(&a)) lo_message_add_int32(m, *v);
-        if (const auto* v = std::get_if<int64_t>(&a)) lo_message_add_int64(m, *v);
-        if (const auto* v = std::get_if<float>(&a)) lo_message_add_float(m, *v);
-        if (const auto* v = std::get_if<double>(&a)) lo_message_add_double(m, *v);
-        if (const auto* v = std::get_if<std::string>(&a)) lo_message_add_string(m, v->c_str());
-    }
-    std::vector<char> out(lo_message_length(m, path_.c_str()));
-    std::size_t size = out.size();
-    lo_message_serialise(m, path_.c_str(), out.data(), &size);
-    lo_message_free(m);
-    out.resize(size);
-    return out;
-}
-
-namespace {
-
-OscReply decode(std::vector<char>& data) {
-    OscReply reply;
-    int result = 0;
-    lo_message m = lo_message_deserialise(data.data(), data.size(), &result);
-    if (!m) {
-        reply.path = "<undecodable>";
-        return reply;
-    }
-    reply.path = std::string(data.data(), strnlen(data.data(), data.size()));
-    const char* types = lo_message_get_types(m);
-    reply.types = types ? types : "";
-    lo_arg** argv = lo_message_get_argv(m);
-    for (std::size_t i = 0; i < reply.types.size(); ++i) {
-        const lo_arg* a = argv[i];
-        switch (reply.types[i]) {
-            case LO_INT32: reply.args.emplace_back(a->i); break;
-            case LO_INT64: reply.args.emplace_back(static_cast<int64_t>(a->h)); break;
-            case LO_FLOAT: reply.args.emplace_back(a->f); break;
-            case LO_DOUBLE: reply.args.emplace_back(a->d); break;
-            case LO_STRING:
-            case LO_SYMBOL: reply.args.emplace_back(std::string(&a->s)); break;
-            default: reply.args.emplace_back(std::string("<type ") + reply.types[i] + ">"); break;
-        }
-    }
-    lo_message_free(m);
-    return reply;
-}
 
 sockaddr_in loopback(uint16_t port) {
     sockaddr_in a{};
@@ -392,7 +257,8 @@ std::optional<OscReply> OscClient::wait_reply(std::chrono::milliseconds timeout)
     const ssize_t n = recv(fd_, data.data(), data.size(), 0);
     if (n < 0) return std::nullopt;
     data.resize(static_cast<std::size_t>(n));
-    return decode(data);
+    if (auto message = osc::decode(data)) return message;
+    return OscReply{"<undecodable>", {}};
 }
 
 void OscClient::drain() {
@@ -426,18 +292,6 @@ uint16_t free_udp_port() {
     }
     close(fd);
     return ntohs(a.sin_port);
-}
-
-std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements, uint64_t timetag) {
-    std::vector<char> out{'#', 'b', 'u', 'n', 'd', 'l', 'e', '\0'};
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((timetag >> shift) & 0xff));
-    for (const auto& e : elements) {
-        const uint32_t size = htonl(static_cast<uint32_t>(e.size()));
-        const auto* bytes = reinterpret_cast<const char*>(&size);
-        out.insert(out.end(), bytes, bytes + 4);
-        out.insert(out.end(), e.begin(), e.end());
-    }
-    return out;
 }
 
 uint64_t ntp_in(double seconds) {
@@ -501,15 +355,15 @@ OscReply expect_call(OscClient& osc, const OscOut& message, std::chrono::millise
 
 OscReply status(OscClient& osc) {
     OscReply r = expect_call(osc, OscOut("/lel/status"));
-    if (r.path != "/lel/status.reply") throw HarnessError("/lel/status got " + r.to_string());
+    if (r.path != "/lel/status.reply") throw HarnessError("/lel/status got " + r.describe());
     return r;
 }
 
 int64_t status_int(OscClient& osc, std::string_view key) {
     const OscReply r = status(osc);
     const auto v = r.value_of(key);
-    const auto n = v ? as_integer(*v) : std::nullopt;
-    if (!n) throw HarnessError("/lel/status has no integer '" + std::string(key) + "': " + r.to_string());
+    const auto n = v ? OscReply{"", {*v}}.integer_at(0) : std::nullopt;
+    if (!n) throw HarnessError("/lel/status has no integer '" + std::string(key) + "': " + r.describe());
     return *n;
 }
 
@@ -518,10 +372,10 @@ int64_t load_frame(OscClient& osc, const std::string& path, int32_t quantum) {
     load.s(path);
     if (quantum > 0) load.i(quantum);
     const OscReply r = expect_call(osc, load);
-    if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path || !r.int_at(3)) {
-        throw HarnessError("loading " + path + " got " + r.to_string());
+    if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path || !r.integer_at(3)) {
+        throw HarnessError("loading " + path + " got " + r.describe());
     }
-    return *r.int_at(3);
+    return *r.integer_at(3);
 }
 
 }  // namespace lel::test

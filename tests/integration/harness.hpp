@@ -10,6 +10,8 @@
 // and analysis.hpp for what the tests measure in the recording.
 #pragma once
 
+#include "osc_wire.hpp"
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -116,48 +118,39 @@ private:
     Process process_;
 };
 
-/// One OSC argument as decoded from a reply.
-using OscArg = std::variant<int32_t, int64_t, float, double, std::string>;
-
-/// A message as leld sent it.
-struct OscReply {
-    std::string path;
-    std::string types;
-    std::vector<OscArg> args;
-
-    /// Argument i as a string / an integer (i or h) / a number (i, h, f, d);
-    /// nullopt when it is missing or of another type.
-    std::optional<std::string> string_at(std::size_t i) const;
-    std::optional<int64_t> int_at(std::size_t i) const;
-    std::optional<double> number_at(std::size_t i) const;
-    /// For /lel/status.reply: the value following the string `key`.
-    std::optional<OscArg> value_of(std::string_view key) const;
-    /// "/lel/fail s:"/lel/load" s:"..."" for assertion messages.
-    std::string to_string() const;
-};
+/// One OSC argument, and a message as leld sent it: the shared wire
+/// format (src/osc_wire.hpp). A datagram that is not a message decodes to
+/// the path "<undecodable>".
+using OscArg = osc::Arg;
+using OscReply = osc::Message;
 
 /// Builds a message: ints as i, int64_t as h, floats as f, doubles as d,
 /// strings as s.
 class OscOut {
 public:
-    explicit OscOut(std::string path) : path_(std::move(path)) {}
-    OscOut& i(int32_t v);
-    OscOut& h(int64_t v);
-    OscOut& f(float v);
-    OscOut& d(double v);
-    OscOut& s(std::string_view v);
+    explicit OscOut(std::string path) : message_{std::move(path), {}} {}
+    OscOut& i(int32_t v) { return add(v); }
+    OscOut& h(int64_t v) { return add(v); }
+    OscOut& f(float v) { return add(v); }
+    OscOut& d(double v) { return add(v); }
+    OscOut& s(std::string_view v) { return add(std::string(v)); }
     /// The serialised packet.
-    std::vector<char> bytes() const;
+    std::vector<char> bytes() const { return osc::encode(message_); }
 
 private:
-    std::string path_;
-    std::string types_;
-    std::vector<OscArg> args_;
+    template <class T>
+    OscOut& add(T value) {
+        message_.args.emplace_back(std::in_place_type<T>, std::move(value));
+        return *this;
+    }
+    osc::Message message_;
 };
 
 /// An OSC bundle of the given serialised elements, with an NTP time tag
 /// (1: at once).
-std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements, uint64_t timetag = 1);
+inline std::vector<char> osc_bundle(const std::vector<std::vector<char>>& elements, uint64_t timetag = 1) {
+    return osc::bundle(elements, timetag);
+}
 /// The OSC (NTP) time tag of `seconds` from now, on the wall clock.
 uint64_t ntp_in(double seconds);
 

@@ -146,10 +146,10 @@ protected:
         m.s(path);
         more(m);
         const OscReply r = call(m, timeout);
-        if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path || !r.int_at(3)) {
-            throw HarnessError("loading " + std::string(name) + " got " + r.to_string());
+        if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path || !r.integer_at(3)) {
+            throw HarnessError("loading " + std::string(name) + " got " + r.describe());
         }
-        return *r.int_at(3);
+        return *r.integer_at(3);
     }
 };
 
@@ -270,9 +270,9 @@ TEST_F(LeldIntegration, with_a_tempo_a_load_quantum_counts_beats) {
     run([&] {
         constexpr int64_t beat = 24000;  // 120 bpm at 48 kHz
         const OscReply t = call(OscOut("/lel/tempo").f(120.0f));
-        EXPECT_EQ(t.path, "/lel/done") << t.to_string();
-        EXPECT_EQ(t.string_at(0), "/lel/tempo") << t.to_string();
-        EXPECT_EQ(t.number_at(1), 120.0) << t.to_string();
+        EXPECT_EQ(t.path, "/lel/done") << t.describe();
+        EXPECT_EQ(t.string_at(0), "/lel/tempo") << t.describe();
+        EXPECT_EQ(t.number_at(1), 120.0) << t.describe();
         const Loaded first = load("sine_440");
         record(0.2);
         const int64_t before = status_int("frame");
@@ -292,10 +292,10 @@ TEST_F(LeldIntegration, clear_silences_the_output_and_leaves_no_signals) {
         record(0.2);
         const std::size_t before_clear = capture().frames_approx();
         const OscReply r = call(OscOut("/lel/clear"));
-        EXPECT_EQ(r.path, "/lel/done") << r.to_string();
-        EXPECT_EQ(r.string_at(0), "/lel/clear") << r.to_string();
-        ASSERT_TRUE(r.int_at(1)) << r.to_string();
-        EXPECT_GE(*r.int_at(1), loaded.frame);
+        EXPECT_EQ(r.path, "/lel/done") << r.describe();
+        EXPECT_EQ(r.string_at(0), "/lel/clear") << r.describe();
+        ASSERT_TRUE(r.integer_at(1)) << r.describe();
+        EXPECT_GE(*r.integer_at(1), loaded.frame);
         EXPECT_EQ(status_int("signals"), 0);
         record(0.3);
 
@@ -343,11 +343,11 @@ TEST_F(LeldIntegration, remove_stops_exactly_the_named_signal) {
         EXPECT_NEAR(tone_amplitude(take.left, sr, 880.0), 0.3, 0.01);
 
         const OscReply r = call(OscOut("/lel/remove").s("high"));
-        EXPECT_EQ(r.path, "/lel/done") << r.to_string();
+        EXPECT_EQ(r.path, "/lel/done") << r.describe();
         EXPECT_EQ(r.string_at(0), "/lel/remove");
         EXPECT_EQ(r.string_at(1), "high");
-        EXPECT_EQ(r.int_at(2), 1) << r.to_string();
-        EXPECT_TRUE(r.int_at(3)) << r.to_string();
+        EXPECT_EQ(r.integer_at(2), 1) << r.describe();
+        EXPECT_TRUE(r.integer_at(3)) << r.describe();
         EXPECT_EQ(status_int("signals"), 1);
         const std::size_t removed_at = capture().frames_approx();
         record(0.5);
@@ -362,8 +362,8 @@ TEST_F(LeldIntegration, remove_stops_exactly_the_named_signal) {
         }
 
         const OscReply again = call(OscOut("/lel/remove").s("high"));
-        EXPECT_EQ(again.path, "/lel/done") << again.to_string();
-        EXPECT_EQ(again.int_at(2), 0) << "a name that is not there is not removed: " << again.to_string();
+        EXPECT_EQ(again.path, "/lel/done") << again.describe();
+        EXPECT_EQ(again.integer_at(2), 0) << "a name that is not there is not removed: " << again.describe();
         EXPECT_EQ(status_int("signals"), 1);
     });
 }
@@ -373,8 +373,8 @@ TEST_F(LeldIntegration, reset_removes_every_signal_and_wipes_their_state) {
         load("sine_440");
         record(0.2);
         const OscReply r = call(OscOut("/lel/reset"));
-        EXPECT_EQ(r.path, "/lel/done") << r.to_string();
-        EXPECT_EQ(r.string_at(0), "/lel/reset") << r.to_string();
+        EXPECT_EQ(r.path, "/lel/done") << r.describe();
+        EXPECT_EQ(r.string_at(0), "/lel/reset") << r.describe();
         EXPECT_EQ(status_int("signals"), 0);
         record(0.1);
         const std::size_t after_reset = capture().frames_approx();
@@ -402,14 +402,14 @@ TEST_F(LeldIntegration, reset_removes_every_signal_and_wipes_their_state) {
 TEST_F(LeldIntegration, status_answers_with_every_documented_key) {
     run([&] {
         OscReply r = status();
-        ASSERT_EQ(r.args.size() % 2, 0u) << r.to_string();
+        ASSERT_EQ(r.args.size() % 2, 0u) << r.describe();
         for (std::size_t i = 0; i < r.args.size(); i += 2) {
-            EXPECT_TRUE(r.string_at(i)) << "argument " << i << " should be a key: " << r.to_string();
-            EXPECT_TRUE(r.number_at(i + 1)) << "argument " << i + 1 << " should be a number: " << r.to_string();
+            EXPECT_TRUE(r.string_at(i)) << "argument " << i << " should be a key: " << r.describe();
+            EXPECT_TRUE(r.number_at(i + 1)) << "argument " << i + 1 << " should be a number: " << r.describe();
         }
         for (const char* key :
              {"signals", "sample_rate", "period", "ring_frames", "underruns", "xruns", "loads", "frame"}) {
-            EXPECT_TRUE(r.value_of(key)) << "no key '" << key << "' in " << r.to_string();
+            EXPECT_TRUE(r.value_of(key)) << "no key '" << key << "' in " << r.describe();
         }
         EXPECT_EQ(status_int("signals"), 0);
         EXPECT_EQ(status_int("sample_rate"), 48000);
@@ -429,7 +429,7 @@ TEST_F(LeldIntegration, status_answers_with_every_documented_key) {
 TEST_F(LeldIntegration, quit_answers_done_and_the_daemon_exits_cleanly) {
     run([&] {
         const OscReply r = call(OscOut("/lel/quit"));
-        EXPECT_EQ(r.path, "/lel/done") << r.to_string();
+        EXPECT_EQ(r.path, "/lel/done") << r.describe();
         EXPECT_EQ(r.string_at(0), "/lel/quit");
         const auto status = leld_->process().wait_for(3000ms);
         ASSERT_TRUE(status) << "leld still runs 3 s after /lel/quit";
@@ -454,16 +454,16 @@ protected:
         run([&] {
             const OscReply st = status();
             const auto fade_ms = st.value_of("fade_ms");
-            ASSERT_TRUE(fade_ms && std::holds_alternative<double>(*fade_ms)) << st.to_string();
+            ASSERT_TRUE(fade_ms && std::holds_alternative<double>(*fade_ms)) << st.describe();
             EXPECT_EQ(std::get<double>(*fade_ms), 5.0) << "leld's default fade";
             const auto settle = static_cast<std::size_t>(std::lround(std::get<double>(*fade_ms) * sr / 1000.0));
 
             const Loaded first = load("two_tones");
             record(0.3);
             const OscReply r = call(request);
-            ASSERT_EQ(r.path, "/lel/done") << r.to_string();
-            const auto frame = r.int_at(frame_arg);
-            ASSERT_TRUE(frame && *frame > first.frame) << r.to_string();
+            ASSERT_EQ(r.path, "/lel/done") << r.describe();
+            const auto frame = r.integer_at(frame_arg);
+            ASSERT_TRUE(frame && *frame > first.frame) << r.describe();
             record(0.3);
 
             const Take take = capture().take(first.sent_at, everything);
@@ -601,13 +601,13 @@ TEST_P(LeldRefuses, with_fail_while_the_sound_goes_on) {
 
         const auto reply = osc().call_raw(packet.bytes);
         ASSERT_TRUE(reply) << "no answer";
-        EXPECT_EQ(reply->path, "/lel/fail") << reply->to_string();
-        EXPECT_EQ(reply->string_at(0), packet.command) << reply->to_string();
+        EXPECT_EQ(reply->path, "/lel/fail") << reply->describe();
+        EXPECT_EQ(reply->string_at(0), packet.command) << reply->describe();
         const auto message = reply->string_at(1);
-        EXPECT_TRUE(message) << "no message: " << reply->to_string();
+        EXPECT_TRUE(message) << "no message: " << reply->describe();
         for (const std::string& m : packet.mentions) {
             EXPECT_TRUE(mentions(message.value_or(""), m))
-                << "the message should mention '" << m << "': " << reply->to_string();
+                << "the message should mention '" << m << "': " << reply->describe();
         }
         EXPECT_FALSE(osc().wait_reply(100ms)) << "a second answer to one request";
         EXPECT_TRUE(osc().ping()) << "leld stopped answering";

@@ -53,8 +53,8 @@ void settle(Leld& leld) {
 /// The message of the /lel/fail that loading `path` must get.
 std::string load_refusal(OscClient& osc, const fs::path& path) {
     const OscReply reply = expect_call(osc, OscOut("/lel/load").s(path.string()));
-    EXPECT_EQ(reply.path, "/lel/fail") << reply.to_string();
-    EXPECT_EQ(reply.string_at(0), "/lel/load") << reply.to_string();
+    EXPECT_EQ(reply.path, "/lel/fail") << reply.describe();
+    EXPECT_EQ(reply.string_at(0), "/lel/load") << reply.describe();
     return reply.string_at(1).value_or("");
 }
 

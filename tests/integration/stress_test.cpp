@@ -79,7 +79,7 @@ std::string run_once(const fs::path& dir) {
     try {
         const OscReply st = status(osc);
         const auto fade_ms = st.value_of("fade_ms");
-        if (!fade_ms || !std::holds_alternative<double>(*fade_ms)) throw HarnessError("no fade_ms: " + st.to_string());
+        if (!fade_ms || !std::holds_alternative<double>(*fade_ms)) throw HarnessError("no fade_ms: " + st.describe());
         EXPECT_EQ(std::get<double>(*fade_ms), 5.0) << "leld's default fade";
         const auto settle = static_cast<std::size_t>(std::lround(std::get<double>(*fade_ms) * sr / 1000.0));
         constexpr std::size_t margin = 256, steady = 4800;
