@@ -148,9 +148,7 @@ void on_load(OscServer& s, CommandContext& c, const OscRequest& r) {
                   spdlog::info("loaded {}{}: {} signals, in effect at frame {}", path, crossfade ? " (crossfade)" : "",
                                signals, wire_frame(frame));
               }
-              OscMessage m("/lel/done");
-              m.add("/lel/load").add(path).add(signals).add(wire_frame(frame));
-              return m;
+              return OscMessage(protocol::LoadDone{path, signals, wire_frame(frame)}.message());
           },
           change_event("load", {*path}, signals));
 }
@@ -160,9 +158,7 @@ void on_clear(OscServer& s, CommandContext& c, const OscRequest& r) {
     const CommandResult result = c.engine.clear();
     defer(s, c, result.program_id, {}, [](std::optional<uint64_t> frame) {
         spdlog::info("cleared: no signals from frame {}", wire_frame(frame));
-        OscMessage m("/lel/done");
-        m.add("/lel/clear").add(wire_frame(frame));
-        return m;
+        return OscMessage(protocol::ClearDone{wire_frame(frame)}.message());
     }, change_event("clear", {}, 0));
 }
 
@@ -180,9 +176,7 @@ void on_remove(OscServer& s, CommandContext& c, const OscRequest& r) {
         spdlog::info("remove '{}': no such signal", *name);
     }
     defer(s, c, result.program_id, {}, [name = *name, removed](std::optional<uint64_t> frame) {
-        OscMessage m("/lel/done");
-        m.add("/lel/remove").add(name).add(static_cast<int32_t>(removed ? 1 : 0)).add(wire_frame(frame));
-        return m;
+        return OscMessage(protocol::RemoveDone{name, removed, wire_frame(frame)}.message());
     }, removed ? change_event("remove", {*name}, wire_count(result.signals)) : nullptr);
 }
 
@@ -196,9 +190,7 @@ void on_reset(OscServer& s, CommandContext& c, const OscRequest& r) {
     }
     spdlog::info("reset: every signal removed, every name forgotten (their state goes back to the arena)");
     defer(s, c, result.program_id, {}, [](std::optional<uint64_t>) {
-        OscMessage m("/lel/done");
-        m.add("/lel/reset");
-        return m;
+        return OscMessage(protocol::Done{std::string(protocol::reset.path), {}}.message());
     }, change_event("reset", {}, 0));
 }
 
@@ -208,7 +200,7 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     const RuntimeFigures rt = c.runtime ? c.runtime() : RuntimeFigures{};
     const Renderer& renderer = c.engine.renderer();
     const OscServer::Counters osc = s.counters();
-    OscMessage m("/lel/status.reply");
+    OscMessage m{std::string(protocol::status_reply)};
     m.add("signals").add(wire_count(c.engine.signals()));
     m.add("sample_rate").add(wire_count(static_cast<uint64_t>(renderer.sample_rate())));
     m.add("period").add(wire_count(rt.period));
@@ -294,9 +286,7 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
         renderer.set_beat_grid({bpf, *beat - static_cast<double>(*frame) * bpf});  // tempo and beat at once
         spdlog::info("tempo {} bpm, beat {} at frame {}: load quanta count beats", *bpm, *beat, *frame);
     }
-    OscMessage m("/lel/done");
-    m.add(r.path()).add(*bpm);
-    s.reply(m);
+    s.reply(OscMessage(protocol::SettingDone{std::string(r.path()), *bpm}.message()));
 }
 
 // /lel/notify i:1|0 — (un)subscribes the sender to /lel/event.
@@ -320,9 +310,7 @@ void on_fade(OscServer& s, CommandContext& c, const OscRequest& r) {
     const auto ms = one_setting(s, r, "/lel/fade f:milliseconds (0 to 10000)", 0.0, 10000.0);
     if (!ms) return;
     c.engine.set_fade_ms(*ms);
-    OscMessage m("/lel/done");
-    m.add(r.path()).add(c.engine.fade_ms());
-    s.reply(m);
+    s.reply(OscMessage(protocol::SettingDone{std::string(r.path()), c.engine.fade_ms()}.message()));
 }
 
 }  // namespace
@@ -359,26 +347,28 @@ void flush_deferred(CommandContext& context, OscServer& server) {
     });
 }
 
-void route_command(OscServer& server, CommandContext& context, const char* path, CommandHandler handler) {
-    server.on(path, [&server, &context, handler](const OscRequest& r) { handler(server, context, r); });
+void route_command(OscServer& server, CommandContext& context, const protocol::Command& command,
+                   CommandHandler handler) {
+    server.on(std::string(command.path), [&server, &context, handler](const OscRequest& r) { handler(server, context, r); });
 }
 
 void install_commands(OscServer& server, CommandContext& context) {
-    auto route = [&](const char* path, CommandHandler fn) { route_command(server, context, path, fn); };
-    route("/lel/load", on_load);
-    route("/lel/clear", on_clear);
-    route("/lel/remove", on_remove);
-    route("/lel/reset", on_reset);
-    route("/lel/status", on_status);
-    route("/lel/tempo", on_tempo);
-    route("/lel/fade", on_fade);
-    route("/lel/notify", on_notify);
+    auto route = [&](const protocol::Command& command, CommandHandler fn) { route_command(server, context, command, fn); };
+    route(protocol::load, on_load);
+    route(protocol::clear, on_clear);
+    route(protocol::remove, on_remove);
+    route(protocol::reset, on_reset);
+    route(protocol::status, on_status);
+    route(protocol::tempo, on_tempo);
+    route(protocol::fade, on_fade);
+    route(protocol::notify, on_notify);
     server.on_unreachable([&context](const OscServer::Sender& who) {
         if (context.subscribers.remove(who)) spdlog::info("an event subscriber's port is closed: unsubscribed");
     });
     install_param_commands(server, context);
-    server.on("/lel/ping", [&server](const OscRequest&) { server.reply(OscMessage("/lel/pong")); });
-    server.on("/lel/quit", [&server, &context](const OscRequest& r) {
+    server.on(std::string(protocol::ping.path),
+              [&server](const OscRequest&) { server.reply(OscMessage(std::string(protocol::pong))); });
+    server.on(std::string(protocol::quit.path), [&server, &context](const OscRequest& r) {
         spdlog::info("quit requested over OSC");
         server.done(r.path());
         if (context.quit) context.quit();

@@ -19,6 +19,7 @@
 #include "engine.hpp"
 #include "notify.hpp"
 #include "osc_server.hpp"
+#include "protocol.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -82,7 +83,8 @@ std::optional<uint64_t> requested_frame(OscServer& server, CommandContext& conte
 using CommandHandler = void (*)(OscServer& server, CommandContext& context, const OscRequest& request);
 
 /// Routes `path` of `server` to `handler`, with `context`.
-void route_command(OscServer& server, CommandContext& context, const char* path, CommandHandler handler);
+void route_command(OscServer& server, CommandContext& context, const protocol::Command& command,
+                   CommandHandler handler);
 
 /// Routes every /lel/... command of `server` to `context`.
 void install_commands(OscServer& server, CommandContext& context);

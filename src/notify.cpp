@@ -1,5 +1,7 @@
 #include "notify.hpp"
 
+#include "protocol.hpp"
+
 #include "engine.hpp"
 
 #include <algorithm>
@@ -15,7 +17,7 @@ bool same(const OscServer::Sender& a, const OscServer::Sender& b) {
 }  // namespace
 
 OscMessage event(std::string_view kind) {
-    OscMessage m("/lel/event");
+    OscMessage m{std::string(protocol::event)};
     m.add(kind);
     return m;
 }

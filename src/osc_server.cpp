@@ -1,6 +1,7 @@
 #include "osc_server.hpp"
 
 #include "osc_packet.hpp"
+#include "protocol.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -17,6 +18,12 @@
 namespace lel {
 
 // ------------------------------------------------------------- OscMessage
+
+OscMessage::OscMessage(const osc::Message& message) : message_{message.path, {}} {
+    for (const osc::Arg& a : message.args) {
+        std::visit([this](const auto& v) { add(v); }, a);
+    }
+}
 
 OscMessage& OscMessage::add(std::string_view s) {
     std::string copy(s.substr(0, std::min(s.size(), max_answer_string)));
@@ -63,8 +70,8 @@ uint32_t read_be32(const char* p) {
 // Our own answers' addresses: a message sent to one of them is an answer
 // (or a forgery of one), and answering it could start a loop.
 bool is_answer_address(std::string_view path) {
-    return path == "/lel/done" || path == "/lel/fail" || path == "/lel/pong" || path.ends_with(".reply") ||
-           path.starts_with("/lel/event");
+    return path == protocol::done || path == protocol::fail || path == protocol::pong || path.ends_with(".reply") ||
+           path.starts_with(protocol::event);
 }
 
 // A key for the per-sender rate limit: IPv4 address and port.
@@ -162,7 +169,7 @@ void OscServer::handle_datagram(const char* data, std::size_t size, const Sender
     handle_packet(buffer_.data(), size, 0);
     if (left_out_ > 0) {
         spdlog::warn("{} answers to one packet left out (at most {} per packet)", left_out_, max_answers_per_packet);
-        OscMessage m("/lel/done");
+        OscMessage m{std::string(protocol::done)};
         m.add("#bundle").add(int32_t{answers_}).add(int32_t{failures_}).add(int32_t{left_out_});
         send(sender(), m.serialise());
     }
@@ -295,23 +302,17 @@ void OscServer::send(const Sender& to, const std::vector<char>& bytes) {
 }
 
 void OscServer::reply(const OscMessage& message) {
-    if (take_budget(message.path() == "/lel/fail")) send(sender(), message.serialise());
+    if (take_budget(message.path() == protocol::fail)) send(sender(), message.serialise());
 }
 
 OscServer::Sender OscServer::defer_answer() { return take_budget(false) ? sender() : Sender{}; }
 
 void OscServer::reply_to(const Sender& to, const OscMessage& message) { send(to, message.serialise()); }
 
-void OscServer::done(std::string_view command) {
-    OscMessage m("/lel/done");
-    m.add(command);
-    reply(m);
-}
+void OscServer::done(std::string_view command) { reply(OscMessage(protocol::Done{std::string(command), {}}.message())); }
 
 void OscServer::fail(std::string_view command, std::string_view why) {
-    OscMessage m("/lel/fail");
-    m.add(command).add(why);
-    reply(m);
+    reply(OscMessage(protocol::Fail{std::string(command), std::string(why)}.message()));
 }
 
 }  // namespace lel

@@ -45,6 +45,8 @@ inline constexpr std::size_t max_answer_string = 4096;
 class OscMessage {
 public:
     explicit OscMessage(std::string path) : message_{std::move(path), {}} {}
+    /// `message` (a protocol.hpp answer's), its strings cut as add() cuts them.
+    explicit OscMessage(const osc::Message& message);
 
     /// Adds a string; one longer than max_answer_string bytes is cut there
     /// and ends with a note of how much was cut.
@@ -54,7 +56,6 @@ public:
     OscMessage& add(int64_t h) { return push(h); }
     OscMessage& add(double d) { return push(d); }
     OscMessage& add(float f) { return push(f); }
-    OscMessage& add(std::string&& s) = delete;  // strings go through add(string_view): they are cut
 
     const std::string& path() const noexcept { return message_.path; }
     const osc::Message& message() const noexcept { return message_; }

@@ -60,10 +60,9 @@ void set_or_trig(OscServer& s, CommandContext& c, const OscRequest& r, bool trig
     }
     if (!result.message.empty()) spdlog::info("{} {}: {}", r.path(), *signal, result.message);
     if (*frame > 0) spdlog::debug("{} {}: timed for frame {}", r.path(), *signal, *frame);
-    OscMessage m("/lel/done");
-    m.add(r.path());
-    if (!result.message.empty()) m.add(result.message);  // what was clamped
-    s.reply(m);
+    std::optional<std::string> clamped;  // what was clamped
+    if (!result.message.empty()) clamped = result.message;
+    s.reply(OscMessage(protocol::Done{std::string(r.path()), clamped}.message()));
 }
 
 void on_set(OscServer& s, CommandContext& c, const OscRequest& r) { set_or_trig(s, c, r, false); }
@@ -82,9 +81,7 @@ void on_get(OscServer& s, CommandContext& c, const OscRequest& r) {
         s.fail(r.path(), why);
         return;
     }
-    OscMessage m("/lel/get.reply");
-    m.add(*signal).add(*param).add(info->value);
-    s.reply(m);
+    s.reply(OscMessage(protocol::GetReply{*signal, *param, info->value}.message()));
 }
 
 // OSC doubles carry infinities, but sclang and many clients print them
@@ -101,21 +98,21 @@ void on_params(OscServer& s, CommandContext& c, const OscRequest& r) {
     }
     // One reply, seven arguments per parameter (a packet gets at most 16
     // answers: one message keeps a long list whole).
-    OscMessage m("/lel/params.reply");
+    protocol::ParamsReply reply;
     for (const ParamInfo& p : c.engine.params()) {
-        m.add(p.signal).add(p.decl.name).add(p.value).add(wire_bound(p.decl.min)).add(wire_bound(p.decl.max))
-            .add(p.decl.lag).add(static_cast<int32_t>(p.set ? 1 : 0));
+        reply.params.push_back(
+            {p.signal, p.decl.name, p.value, wire_bound(p.decl.min), wire_bound(p.decl.max), p.decl.lag, p.set});
     }
-    s.reply(m);
+    s.reply(OscMessage(reply.message()));
 }
 
 }  // namespace
 
 void install_param_commands(OscServer& server, CommandContext& context) {
-    route_command(server, context, "/lel/set", on_set);
-    route_command(server, context, "/lel/trig", on_trig);
-    route_command(server, context, "/lel/get", on_get);
-    route_command(server, context, "/lel/params", on_params);
+    route_command(server, context, protocol::set, on_set);
+    route_command(server, context, protocol::trig, on_trig);
+    route_command(server, context, protocol::get, on_get);
+    route_command(server, context, protocol::params, on_params);
 }
 
 }  // namespace lel

@@ -3,6 +3,7 @@
 // default to), so that the docs cannot drift from the code again.
 // LEL_SOURCE_ROOT names the source tree (set by meson).
 #include "engine.hpp"
+#include "protocol.hpp"
 
 #include <gtest/gtest.h>
 
@@ -59,3 +60,24 @@ TEST(Docs, OscReferenceGivesTheEnginesDefaultFadeTime) {
 }
 
 }  // namespace
+
+// Every command of the protocol table (src/protocol.hpp) has its section in
+// docs/OSC.md, headed with its address and arguments as the table writes
+// them; and every section the reference heads with a /lel/ command is one
+// the table (and so leld) has.
+TEST(Docs, OscReferenceHasASectionForEveryCommandOfTheProtocolTable) {
+    const std::string osc = read_doc("docs/OSC.md");
+    ASSERT_FALSE(osc.empty()) << "docs/OSC.md not found (LEL_SOURCE_ROOT?)";
+    for (const lel::protocol::Command& c : lel::protocol::commands) {
+        const std::string heading =
+            "### `" + std::string(c.path) + (c.takes.empty() ? "" : " " + std::string(c.takes)) + "`";
+        EXPECT_NE(osc.find(heading + "\n"), std::string::npos) << "docs/OSC.md has no line starting " << heading;
+    }
+    const std::regex section(R"(\n### `(/lel/[a-z]+))");
+    for (auto it = std::sregex_iterator(osc.begin(), osc.end(), section); it != std::sregex_iterator(); ++it) {
+        const std::string path = (*it)[1].str();
+        bool known = false;
+        for (const lel::protocol::Command& c : lel::protocol::commands) known |= c.path == path;
+        EXPECT_TRUE(known) << "docs/OSC.md documents " << path << ", which src/protocol.hpp does not have";
+    }
+}

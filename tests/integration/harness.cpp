@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include "protocol.hpp"
+
 #include <jack/jack.h>
 #include <lo/lo.h>
 
@@ -368,14 +370,14 @@ int64_t status_int(OscClient& osc, std::string_view key) {
 }
 
 int64_t load_frame(OscClient& osc, const std::string& path, int32_t quantum) {
-    OscOut load("/lel/load");
-    load.s(path);
-    if (quantum > 0) load.i(quantum);
-    const OscReply r = expect_call(osc, load);
-    if (r.path != "/lel/done" || r.string_at(0) != "/lel/load" || r.string_at(1) != path || !r.integer_at(3)) {
-        throw HarnessError("loading " + path + " got " + r.describe());
-    }
-    return *r.integer_at(3);
+    protocol::LoadRequest load{path, {}, false};
+    if (quantum > 0) load.quantum = quantum;
+    const std::vector<char> bytes = osc::encode(load.message());
+    const auto r = osc.call_raw(bytes);
+    if (!r) throw HarnessError("no answer to /lel/load " + path);
+    const auto done = protocol::LoadDone::read(*r);
+    if (!done || done->path != path || done->frame < 0) throw HarnessError("loading " + path + " got " + r->describe());
+    return static_cast<int64_t>(done->frame);
 }
 
 }  // namespace lel::test
