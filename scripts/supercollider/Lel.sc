@@ -9,6 +9,7 @@
 //     ~lel.set("bass", \cutoff, 1200, \lag, 0.5);  // lel::param(s, "cutoff", ...) sweeps there
 //     ~lel.trig("bass", \gate);                   // a one-sample trigger
 //     ~lel.follow(TempoClock.default);            // leld's s.beat and quantized loads follow the clock
+//     ~lel.onEvent { |kind ... args| [kind, args].postln };  // loads that took effect, muted signals, underruns
 //     Pbind(\type, \lel, \signal, "bass", \degree, Pseq([0, 2, 4, 7], inf), \dur, 0.25).play;
 //
 // Every message goes out as a bundle time-stamped `latency` seconds after
@@ -49,6 +50,16 @@ Lel {
 		this.sendBundle(["/lel/tempo", clock.tempo * 60, clock.beats + (latency * clock.tempo)])
 	}
 	tempo { |bpm| addr.sendMsg("/lel/tempo", bpm) }
+	// Subscribes to leld's events (/lel/notify 1): `func` gets each one's
+	// kind as a Symbol and its arguments, e.g. \load, path, signals, frame;
+	// \muted, name; \underruns, total. Returns the OSCFunc (free it, then
+	// call stopEvents, to stop).
+	onEvent { |func|
+		var f = OSCFunc({ |msg| func.value(msg[1].asSymbol, *msg[2..]) }, '/lel/event', addr);
+		addr.sendMsg("/lel/notify", 1);
+		^f
+	}
+	stopEvents { addr.sendMsg("/lel/notify", 0) }
 	clear { addr.sendMsg("/lel/clear") }
 	status { addr.sendMsg("/lel/status") }
 

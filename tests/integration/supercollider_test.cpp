@@ -251,5 +251,31 @@ TEST_F(SuperColliderLive, a_tempoclocks_beat_sent_with_lel_tempo_is_the_beat_qua
     });
 }
 
+// /lel/notify from a real sclang: an OSCFunc (Lel.onEvent) receives the
+// events of a load and a remove that took effect, with the frames leld
+// reports in its answers' log lines.
+TEST_F(SuperColliderLive, an_oscfunc_subscribed_with_lel_notify_receives_the_events_of_a_load_and_a_remove) {
+    const fs::path sclang = find_sclang();
+    if (sclang.empty()) GTEST_SKIP() << "sclang is not installed (apt install supercollider-language)";
+    run([&] {
+        const std::string module = module_path("param_dc").string();
+        Process sc = start_sclang(sclang, "notify_events.scd", *leld_, dir_.path(), {{"LEL_SC_MODULE", module}});
+        const auto waited = sc.wait_for(sclang_timeout);
+        ASSERT_TRUE(waited.has_value()) << "sclang did not quit\n" << sc.log_tail(40);
+        ASSERT_EQ(*waited, 0) << sc.log_tail(40);
+        const std::string out = read_file(sc.log());
+        const std::vector<Landed> loads = landed_loads(read_file(leld_->process().log()));
+        ASSERT_EQ(loads.size(), 1u);
+        const std::string load_event = "EVENT load " + module + " 1 " + std::to_string(loads[0].frame);
+        EXPECT_NE(out.find(load_event + "\n"), std::string::npos) << "no '" << load_event << "' in\n" << out;
+        const std::regex remove_event(R"(EVENT remove dc 0 (\d+))");
+        std::smatch m;
+        ASSERT_TRUE(std::regex_search(out, m, remove_event)) << out;
+        EXPECT_GT(std::stoll(m[1].str()), loads[0].frame) << "the remove took effect after the load";
+        EXPECT_EQ(status_int("signals"), 0);
+        std::printf("sclang's OSCFunc received: %s and %s\n", load_event.c_str(), m[0].str().c_str());
+    });
+}
+
 }  // namespace
 }  // namespace lel::test
