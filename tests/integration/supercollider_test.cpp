@@ -11,6 +11,13 @@
 // end comes on the bar line after the last scene. ~15 s, most of it sclang
 // compiling its class library.
 //
+// Then the issue-10 acceptance from a real sclang, each script under
+// tests/integration/sc/: a Pbind of \lel events lands each note on its
+// bundle's frame; a TempoClock's beat shared with /lel/tempo is the beat
+// quantized loads land on; an OSCFunc subscribed with /lel/notify receives
+// the events of a load and a remove; a /lel/set with a lag is heard as a
+// ramp of that length.
+//
 // Skipped when sclang (Debian: supercollider-language) is not installed.
 #include "harness.hpp"
 #include "live.hpp"
@@ -274,6 +281,41 @@ TEST_F(SuperColliderLive, an_oscfunc_subscribed_with_lel_notify_receives_the_eve
         EXPECT_GT(std::stoll(m[1].str()), loads[0].frame) << "the remove took effect after the load";
         EXPECT_EQ(status_int("signals"), 0);
         std::printf("sclang's OSCFunc received: %s and %s\n", load_event.c_str(), m[0].str().c_str());
+    });
+}
+
+// /lel/set with a lag from a real sclang (Lel.set(..., \lag, 0.1)): the
+// level is heard moving from 0.1 to 0.4 in a straight ramp of 0.1 s, 4,800
+// frames at 48 kHz.
+TEST_F(SuperColliderLive, a_set_with_a_lag_from_sclang_is_heard_as_a_ramp_of_that_length) {
+    const fs::path sclang = find_sclang();
+    if (sclang.empty()) GTEST_SKIP() << "sclang is not installed (apt install supercollider-language)";
+    run([&] {
+        load_frame(osc(), module_path("param_dc").string());
+        const std::size_t from = capture().frames_approx();
+        Process sc = start_sclang(sclang, "lag_ramp.scd", *leld_, dir_.path());
+        const auto waited = sc.wait_for(sclang_timeout);
+        ASSERT_TRUE(waited.has_value()) << "sclang did not quit\n" << sc.log_tail(40);
+        ASSERT_EQ(*waited, 0) << sc.log_tail(40);
+        record(0.1);
+        const Take take = capture().take(from, capture().frames_approx());
+        // The ramp: the frames strictly between the two levels.
+        std::size_t first = 0, last = 0, count = 0;
+        for (std::size_t i = 0; i < take.size(); ++i) {
+            if (take.left[i] > 0.1f + 1e-5f && take.left[i] < 0.4f - 1e-5f) {
+                if (count++ == 0) first = i;
+                last = i;
+            }
+        }
+        ASSERT_GT(count, 0u) << "no ramp heard; level at the end " << take.left.back();
+        EXPECT_NEAR(take.left.back(), 0.4f, 1e-6f);
+        EXPECT_EQ(last - first + 1, count) << "one ramp, without a break";
+        const double step = take.left[first + 1] - take.left[first];
+        for (std::size_t i = first + 1; i <= last; ++i) {
+            ASSERT_NEAR(take.left[i] - take.left[i - 1], step, 1e-6) << "a straight ramp: frame " << i - first;
+        }
+        std::printf("sclang's set with a lag of 0.1 s: a ramp of %zu frames (4800 at 48 kHz)\n", count + 1);
+        EXPECT_NEAR(static_cast<double>(count + 1), 4800.0, 1.0);
     });
 }
 
