@@ -1,5 +1,7 @@
 #include "engine.hpp"
 
+#include "fault_guard.hpp"
+
 #include "module.hpp"
 
 #include <fmt/format.h>
@@ -67,7 +69,15 @@ CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> mo
         const ProgramBuilder::Settings settings{id, renderer_.sample_rate(), renderer_.frame_approx(),
                                                 renderer_.bpm(), &samples_, options.sample_dir, &param_memory_};
         ProgramBuilder builder(registry_, arena_, std::move(module), options.crossfade ? id : 0, settings);
-        entry(builder.host());
+        // The session body and the probe of each signal it adds are the
+        // module's code: a crash, an exit() or a hang there fails this load
+        // (fault_guard.hpp), and the program playing plays on.
+        const fault::Report ran = fault::guarded([&] { entry(builder.host()); });
+        if (ran.ending != fault::Ending::returned) {
+            return CommandResult::failure(fmt::format("{}: the session {} while it ran (its body or a signal's "
+                                                      "first sample); nothing was loaded",
+                                                      origin, ran.describe()));
+        }
         if (!builder.failed()) {
             try {
                 buses_.assign(builder.staged());

@@ -6,6 +6,7 @@
 // the real-time log), the producer, and JACK's own threads.
 #include "commands.hpp"
 #include "engine.hpp"
+#include "fault_guard.hpp"
 #include "frame_clock.hpp"
 #include "jack_client.hpp"
 #include "log_format.hpp"
@@ -49,6 +50,7 @@ struct Options {
     double fade_ms = lel::EngineConfig{}.fade_ms;
     std::string log_level = "info";
     std::string module_dir;  // resolved by the option; empty: anywhere
+    double session_timeout_s = 5.0;  // a session body (and its signals' probes) running longer fails its load
 };
 
 void silence_jack_errors_to_debug() {
@@ -125,7 +127,24 @@ int run(const Options& opt) {
     lel::Producer producer(engine.renderer(), ring, block, depth, &input);
     lock_memory();
 
-    if (const std::string warning = producer.start(jack.helper_priority()); !warning.empty()) {
+    // Fault isolation (fault_guard.hpp): a crash, an exit() or an endless
+    // loop in a signal mutes that signal; in a session body it fails the
+    // load. The watchdog stops a signal's block after a period of CPU time,
+    // a session body after --session-timeout.
+    const auto period_ns = std::chrono::nanoseconds(static_cast<int64_t>(1e9 * period / sample_rate));
+    lel::fault::install();
+    lel::fault::prepare_this_thread();
+    lel::fault::watch_this_thread(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(opt.session_timeout_s)));
+    lel::fault::Watchdog watchdog;
+    // At JACK's priority, one above the producer's: it must wake while a
+    // signal loops on the producer's core.
+    const int producer_priority = jack.helper_priority();
+    if (const std::string warning = watchdog.start(period_ns / 2, producer_priority > 0 ? producer_priority + 1 : 0);
+        !warning.empty()) {
+        spdlog::warn("{}", warning);
+    }
+    if (const std::string warning = producer.start(producer_priority, period_ns); !warning.empty()) {
         spdlog::warn("{}", warning);
     }
     jack.activate(ring, input, midi, depth, producer);
@@ -246,6 +265,12 @@ void on_exit_from_elsewhere() {
     _exit(exit_called_by_module);
 }
 
+// leld's exit(), which every module's exit() binds to (meson.build exports
+// it): inside a guarded call (a session body, a signal's block) it ends
+// that call instead of the process, so the load fails or the signal is
+// muted (fault_guard.hpp); anywhere else it is the C library's.
+extern "C" void exit(int status) noexcept { lel::fault::exit_called(status); }
+
 int main(int argc, char** argv) {
     Options opt;
     CLI::App app{"leld: the lel live-coding audio daemon (a JACK client that plays hot-loaded C++ signals)"};
@@ -273,6 +298,10 @@ int main(int argc, char** argv) {
                    "fade time for signals that appear, disappear or crossfade, in ms (0: none)")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 10000.0));
+    app.add_option("--session-timeout", opt.session_timeout_s,
+                   "seconds a session body (and its signals' first samples) may run before its load fails")
+        ->capture_default_str()
+        ->check(CLI::Range(0.1, 3600.0));
     app.add_option("-l,--log-level", opt.log_level, "trace, debug, info, warn, error")
         ->capture_default_str()
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

@@ -1,5 +1,6 @@
 #include "producer.hpp"
 
+#include "fault_guard.hpp"
 #include "rt_calls.hpp"
 
 #include <algorithm>
@@ -26,9 +27,15 @@ Producer::~Producer() {
     sem_destroy(&wake_);
 }
 
-std::string Producer::start(int rt_priority) {
+std::string Producer::start(int rt_priority, std::chrono::nanoseconds stall_limit) {
     running_.store(true, std::memory_order_release);  // pairs with the acquire in run()
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this, stall_limit] {
+        // Before the real-time loop (these allocate): user code on this
+        // thread is guarded, and watched when a limit is given.
+        fault::prepare_this_thread();
+        if (stall_limit > std::chrono::nanoseconds::zero()) fault::watch_this_thread(stall_limit);
+        run();
+    });
     pthread_setname_np(thread_.native_handle(), "lel-producer");
     if (rt_priority <= 0) return "producer runs without real-time priority (JACK is not running real-time)";
     sched_param param{};

@@ -18,6 +18,7 @@
 #include "ring.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <semaphore.h>
 #include <string>
 #include <thread>
@@ -37,8 +38,10 @@ public:
     Producer& operator=(const Producer&) = delete;
 
     /// Control thread. Starts the thread; asks for SCHED_FIFO at
-    /// `rt_priority` when it is > 0. Returns a warning to log ("" if none).
-    std::string start(int rt_priority);
+    /// `rt_priority` when it is > 0. With a `stall_limit`, a signal's block
+    /// that runs that long (CPU time) is stopped by a fault::Watchdog, if
+    /// one runs. Returns a warning to log ("" if none).
+    std::string start(int rt_priority, std::chrono::nanoseconds stall_limit = std::chrono::nanoseconds::zero());
     /// Control thread; blocking (joins).
     void stop();
 

@@ -260,11 +260,11 @@ void Renderer::swap_in(Program* next) noexcept {
 // Relaxed stores: the control thread only reports the fault and, for
 // poisoned state, gives the name's next code a fresh slice; neither orders
 // anything else.
-void Renderer::mute(const Voice& v, RtLogRecord::Kind why) noexcept {
+void Renderer::mute(const Voice& v, RtLogRecord::Kind why, int32_t code) noexcept {
     v.fault->store(1, std::memory_order_relaxed);
     if (why == RtLogRecord::Kind::signal_out_of_range) v.poisoned->store(1, std::memory_order_relaxed);
     faults_.fetch_add(1, std::memory_order_relaxed);
-    log_.try_log(why, frame_now_, v.name);
+    log_.try_log(why, frame_now_, v.name, code);
 }
 
 // Renders `v` into the mix buses, times `gain` (null: 1). False if it
@@ -290,8 +290,17 @@ bool Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noex
                           v.helpers, v.helpers_size, 0,
                           block_grid_.base + static_cast<double>(frame_now_) * beats_per_frame,
                           beats_per_frame, block_input_, buses_.data(), v.listens, v.listen_count, 0};
-    switch (rt::render_signal(v.render, v.user, &block, v.state)) {
+    switch (rt::render_signal(v.render, v.user, &block, v.state, fault_report_)) {
         case LEL_RENDER_OK: return true;
+        case -1: {  // it did not return: fault_report_ says why
+            using fault::Ending;
+            const Ending e = fault_report_.ending;
+            mute(v, e == Ending::stalled ? RtLogRecord::Kind::signal_stalled
+                    : e == Ending::exited ? RtLogRecord::Kind::signal_exited
+                                          : RtLogRecord::Kind::signal_crashed,
+                 e == Ending::exited ? fault_report_.exit_status : fault_report_.signal);
+            return false;
+        }
         case LEL_RENDER_THREW: mute(v, RtLogRecord::Kind::signal_threw); return false;
         case LEL_RENDER_HELPER_ORDER: mute(v, RtLogRecord::Kind::helper_order); return false;
         default: mute(v, RtLogRecord::Kind::signal_out_of_range); return false;

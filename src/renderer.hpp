@@ -46,6 +46,7 @@
 
 #include <lel/detail/rt.hpp>
 
+#include "fault_guard.hpp"
 #include "midi.hpp"
 #include "params.hpp"
 #include "program_mailbox.hpp"
@@ -176,7 +177,7 @@ private:
     void silence_names_of(const Program& p) noexcept LEL_RT;
     const double* ramp(uint32_t n, double gain_from, double gain_step) noexcept LEL_RT;
     const double* curve(uint32_t n, uint32_t clock, uint32_t fade, bool rising) noexcept LEL_RT;
-    void mute(const Voice& v, RtLogRecord::Kind why) noexcept LEL_RT;
+    void mute(const Voice& v, RtLogRecord::Kind why, int32_t code = 0) noexcept LEL_RT;
 
     const double sample_rate_;
     const double dt_;  // 1 / sample_rate_
@@ -215,6 +216,7 @@ private:
     SpscRing<MidiEvent>* midi_queue_ = nullptr;
     static constexpr int max_midi_per_block = 256;
     MidiVoice midi_voice_;
+    fault::Report fault_report_;  // why the last guarded block did not return
 
     // Written by the control thread, read by the producer.
     std::atomic<uint32_t> fade_frames_{0};

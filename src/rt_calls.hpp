@@ -11,6 +11,8 @@
 #include <lel/abi.hpp>
 #include <lel/detail/rt.hpp>
 
+#include "fault_guard.hpp"
+
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <semaphore.h>
@@ -65,14 +67,14 @@ inline bool midi_event(jack_midi_event_t& event, void* port_buffer, uint32_t i) 
     LEL_RT_UNCHECKED_END
 }
 
-/// Runs a signal's block function: the user's code, compiled in a module.
-/// It cannot be checked statically here; the session API documents what a
-/// signal must not do, and RTSan checks it at run time.
-inline int32_t render_signal(lel_render_fn render, void* user, const lel_block* block,
-                             double* state) noexcept LEL_RT {
-    LEL_RT_UNCHECKED_BEGIN
-    return render(user, block, state);
-    LEL_RT_UNCHECKED_END
+/// Runs a signal's block function: the user's code, compiled in a module,
+/// guarded (fault_guard.hpp: a crash, an exit() or a stall in it returns
+/// -1 with `report` saying which). It cannot be checked statically here;
+/// the session API documents what a signal must not do, and RTSan checks
+/// it at run time.
+inline int32_t render_signal(lel_render_fn render, void* user, const lel_block* block, double* state,
+                             fault::Report& report) noexcept LEL_RT {
+    return fault::guarded_render(render, user, block, state, report);
 }
 
 }  // namespace lel::rt

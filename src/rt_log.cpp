@@ -2,12 +2,14 @@
 
 #include <lel/detail/block.hpp>
 
+#include "fault_guard.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace lel {
 
-void RtLog::try_log(RtLogRecord::Kind kind, uint64_t frame, const char* name) noexcept {
-    RtLogRecord r{kind, frame, {}};
+void RtLog::try_log(RtLogRecord::Kind kind, uint64_t frame, const char* name, int32_t code) noexcept {
+    RtLogRecord r{kind, frame, code, {}};
     std::size_t i = 0;
     for (; name && name[i] != '\0' && i + 1 < sizeof r.name; ++i) r.name[i] = name[i];
     r.name[i] = '\0';
@@ -34,6 +36,19 @@ void RtLog::drain() {
                 break;
             case RtLogRecord::Kind::signal_threw:
                 spdlog::warn("signal '{}' threw an exception at frame {}: muted until it is replaced", r.name, r.frame);
+                break;
+            case RtLogRecord::Kind::signal_crashed:
+                spdlog::error("signal '{}' {} at frame {}: muted until it is replaced; the other signals play on",
+                              r.name, fault::Report{fault::Ending::crashed, r.code, 0}.describe(), r.frame);
+                break;
+            case RtLogRecord::Kind::signal_stalled:
+                spdlog::error("signal '{}' did not return from its block at frame {} within a period (an endless "
+                              "loop?): stopped and muted until it is replaced; the other signals play on",
+                              r.name, r.frame);
+                break;
+            case RtLogRecord::Kind::signal_exited:
+                spdlog::error("signal '{}' called exit({}) at frame {}: muted until it is replaced; leld plays on",
+                              r.name, r.code, r.frame);
                 break;
         }
     }

@@ -369,6 +369,27 @@ int64_t status_int(OscClient& osc, std::string_view key) {
     return *n;
 }
 
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream all;
+    all << in.rdbuf();
+    return all.str();
+}
+
+int64_t rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) {
+            std::istringstream fields(line.substr(6));
+            int64_t kib = -1;
+            fields >> kib;
+            return kib;
+        }
+    }
+    return -1;
+}
+
 int64_t load_frame(OscClient& osc, const std::string& path, int32_t quantum) {
     protocol::LoadRequest load{path, {}, false};
     if (quantum > 0) load.quantum = quantum;

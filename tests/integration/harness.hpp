@@ -212,6 +212,11 @@ private:
     std::optional<OscClient> osc_;
 };
 
+/// The whole of a file (a log); "" if it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+/// VmRSS of `pid` in KiB, from /proc/<pid>/status; -1 if unreadable.
+int64_t rss_kib(pid_t pid);
+
 /// A name unique to this test process: "<prefix>-<pid>-<counter>".
 std::string unique_name(std::string_view prefix);
 

@@ -46,20 +46,6 @@ struct StereoFrame {
     float left, right;
 };
 
-/// VmRSS of `pid` in KiB, from /proc/<pid>/status; -1 if unreadable.
-int64_t rss_kib(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) {
-            std::istringstream fields(line.substr(6));
-            int64_t kib = -1;
-            fields >> kib;
-            return kib;
-        }
-    }
-    return -1;
-}
 
 
 void record(Capture& capture, double seconds) {

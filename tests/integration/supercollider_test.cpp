@@ -58,12 +58,6 @@ fs::path find_sclang() {
     return {};
 }
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream all;
-    all << in.rdbuf();
-    return all.str();
-}
 
 struct Landed {
     std::string path;
