@@ -76,6 +76,9 @@ public:
     std::vector<std::string> connect(const std::vector<std::string>& targets);
 
     uint64_t underruns() const noexcept { return underruns_.load(std::memory_order_relaxed); }
+    /// Process callbacks run so far (modulo 2^31); racy. That it grows is
+    /// how the service watchdog knows the callback makes progress.
+    uint64_t cycles() const noexcept { return clock_seq_.load(std::memory_order_relaxed) / 2; }
     uint64_t xruns() const noexcept { return xruns_.load(std::memory_order_relaxed); }
     /// Control thread. The engine frame that reaches out_1/out_2 at
     /// `usecs` on JACK's clock (jack_get_time()), from the last cycle's

@@ -14,6 +14,7 @@
 #include "module_scratch.hpp"
 #include "osc_server.hpp"
 #include "producer.hpp"
+#include "service_notify.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -185,6 +186,38 @@ int run(const Options& opt) {
                  "in_1/in_2 to out_1/out_2), OSC on udp {}:{}",
                  jack.client_name(), sample_rate, period, depth, 1000.0 * depth / sample_rate, opt.bind, osc.port());
 
+    // systemd (service_notify.hpp): ready now that the client is active and
+    // the producer runs; a status line for `systemctl --user status lel`;
+    // WATCHDOG=1 only while the producer and the callback both move.
+    const lel::ServiceNotifier service;
+    auto status_line = [&] {
+        return fmt::format("{} signals playing ({} muted), {} loads, {} underruns, {} xruns; JACK '{}', OSC {}:{}",
+                           engine.signals(), engine.muted(), engine.loads(), jack.underruns(), jack.xruns(),
+                           jack.client_name(), opt.bind, osc.port());
+    };
+    std::string last_status = status_line();
+    service.send("READY=1\nSTATUS=" + last_status);
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point next_watchdog = Clock::now(), next_status = Clock::now() + std::chrono::seconds(1);
+    uint64_t watched_frames = engine.renderer().frame_approx(), watched_cycles = jack.cycles();
+    auto tell_service = [&] {
+        const Clock::time_point now = Clock::now();
+        if (service.watchdog() && now >= next_watchdog) {
+            const uint64_t frames = engine.renderer().frame_approx(), cycles = jack.cycles();
+            if (frames != watched_frames && cycles != watched_cycles) service.send("WATCHDOG=1");
+            watched_frames = frames;
+            watched_cycles = cycles;
+            next_watchdog = now + *service.watchdog() / 2;
+        }
+        if (service.enabled() && now >= next_status) {
+            if (std::string line = status_line(); line != last_status) {
+                service.send("STATUS=" + line);
+                last_status = std::move(line);
+            }
+            next_status = now + std::chrono::seconds(1);
+        }
+    };
+
     // Stopping (a signal, /lel/quit, or the JACK server gone) comes first,
     // whatever the traffic: the loop looks at it before every datagram it
     // handles and between the messages of a bundle, and handles at most
@@ -226,7 +259,9 @@ int run(const Options& opt) {
         read_clock();
         context.subscribers.report_mutes(osc, engine);
         context.subscribers.report_glitches(osc, jack.underruns(), jack.xruns());
+        tell_service();
     }
+    service.send("STOPPING=1\nSTATUS=stopping");
     context.subscribers.send(osc, lel::event("quit"));
 
     // If the JACK server is going down at the same moment, libjack can wait

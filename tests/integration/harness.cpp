@@ -306,10 +306,12 @@ uint64_t ntp_in(double seconds) {
 
 // --------------------------------------------------------------------- Leld
 
-Leld::Leld(const fs::path& log_dir, std::vector<std::string> extra_args) : name_(unique_name("lel")) {
+Leld::Leld(const fs::path& log_dir, std::vector<std::string> extra_args, EnvChanges extra_env)
+    : name_(unique_name("lel")) {
     const fs::path leld = path_from_env("LEL_TEST_LELD");
     const char* server = std::getenv("JACK_DEFAULT_SERVER");
-    const EnvChanges env = {{"JACK_DEFAULT_SERVER", server ? std::optional<std::string>(server) : std::nullopt}};
+    EnvChanges env = {{"JACK_DEFAULT_SERVER", server ? std::optional<std::string>(server) : std::nullopt}};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
     std::string why;
     for (int attempt = 0; attempt < 3; ++attempt) {
         port_ = free_udp_port();

@@ -194,7 +194,8 @@ public:
     /// Starts leld and waits (up to 5 s) until /lel/ping answers. Retries
     /// with another port if the first was taken meanwhile. Throws
     /// HarnessError with the tail of leld's log.
-    explicit Leld(const std::filesystem::path& log_dir, std::vector<std::string> extra_args = no_fades());
+    explicit Leld(const std::filesystem::path& log_dir, std::vector<std::string> extra_args = no_fades(),
+                  EnvChanges extra_env = {});
     ~Leld();
     Leld(const Leld&) = delete;
     Leld& operator=(const Leld&) = delete;

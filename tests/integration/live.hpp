@@ -67,7 +67,7 @@ protected:
 private:
     void start() {
         jack_.emplace(dir_.path());
-        leld_.emplace(dir_.path(), leld_args_);
+        leld_.emplace(dir_.path(), leld_args_, leld_env_);
         capture_.emplace(leld_->client_name());
         if (!capture_->wait_frames(JackServer::period, 2000ms))
             throw HarnessError("the capture client records nothing");
@@ -110,6 +110,7 @@ private:
 protected:
     /// What leld is started with besides its port and name; set before run().
     std::vector<std::string> leld_args_ = Leld::no_fades();
+    EnvChanges leld_env_;  ///< set for leld's environment (a test's NOTIFY_SOCKET, ...)
     TempDir dir_;
     std::optional<JackServer> jack_;
     std::optional<Leld> leld_;

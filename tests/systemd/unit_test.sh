@@ -4,8 +4,10 @@
 #   2. `systemd-analyze verify` has nothing to say about it;
 #   3. `systemd-analyze security` rates its exposure at most MAX_EXPOSURE
 #      (the unit before hardening: 9.6 UNSAFE);
-#   4. it restarts leld after any failure, which includes exit() called by
-#      a session's code (leld then exits 70).
+#   4. it restarts leld after any failure;
+#   5. leld tells systemd when it is ready and feeds a watchdog
+#      (Type=notify, WatchdogSec=; tests/integration/service_test.cpp checks
+#      what leld sends).
 #
 #     unit_test.sh UNIT LELD BINDIR
 set -uo pipefail
@@ -17,6 +19,8 @@ fail() { echo "FAIL: $*"; failed=1; }
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 [[ $exec_start == "$bindir/leld" ]] || fail "ExecStart=$exec_start, expected $bindir/leld (the installed leld)"
 grep -q '^Restart=on-failure$' "$unit" || fail "the unit does not restart leld after a failure"
+grep -q '^Type=notify$' "$unit" || fail "the unit does not wait for leld's READY=1 (Type=notify)"
+grep -q '^WatchdogSec=[1-9]' "$unit" || fail "the unit has no watchdog (WatchdogSec=)"
 
 # verify needs the binary where ExecStart says; a copy of the unit names a
 # temporary one (the path is all that differs).
