@@ -1,6 +1,6 @@
 #include "jack_client.hpp"
 
-#include "rt_calls.hpp"
+#include "rt_jack_calls.hpp"
 
 #include <algorithm>
 #include <cerrno>
