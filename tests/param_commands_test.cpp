@@ -4,11 +4,16 @@
 // the producer's part played by rendering blocks on the test's thread.
 #include "commands.hpp"
 #include "engine.hpp"
+#include "osc_wire.hpp"
 #include "osc_server.hpp"
 
 #include <lel/lel.hpp>
 
 #include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <lo/lo.h>
 
 #include <chrono>
@@ -187,6 +192,34 @@ TEST(ParamCommands, unknown_names_bad_numbers_and_malformed_sets_fail_with_a_rea
     }
     rig.play();
     EXPECT_EQ(last_cutoff, 800.0) << "nothing changed";
+}
+
+// A bundle nested 100 deep (leld opens 8) gets one clear answer and
+// changes nothing; the same set 8 deep is applied.
+TEST(ParamCommands, a_set_in_a_bundle_nested_100_deep_is_refused_with_a_reason_and_changes_nothing) {
+    Rig rig;
+    const auto send_nested = [&](int depth, double cutoff) {
+        std::vector<char> packet = osc::encode({"/lel/set", {std::string("bass"), std::string("cutoff"), cutoff}});
+        for (int i = 0; i < depth; ++i) packet = osc::bundle({packet});
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(rig.server.port());
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        rig.answers.clear();
+        EXPECT_EQ(sendto(lo_server_get_socket_fd(rig.client), packet.data(), packet.size(), 0,
+                         reinterpret_cast<const sockaddr*>(&to), sizeof to),
+                  static_cast<ssize_t>(packet.size()));
+        return rig.receive();
+    };
+    Answer a = send_nested(100, 1200.0);
+    EXPECT_EQ(a.path, "/lel/fail");
+    EXPECT_NE(a.str(1).find("nested too deep"), std::string::npos) << a.str(1);
+    rig.play();
+    EXPECT_EQ(last_cutoff, 800.0) << "nothing changed";
+    a = send_nested(8, 1200.0);
+    EXPECT_EQ(a.path, "/lel/done") << a.str(1);
+    rig.play();
+    EXPECT_EQ(last_cutoff, 1200.0);
 }
 
 TEST(ParamCommands, trig_with_no_value_plays_one_and_params_lists_everything_in_one_reply) {
