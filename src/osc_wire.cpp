@@ -17,9 +17,11 @@ struct overloaded : F... {
 using lo_message_ptr = std::unique_ptr<std::remove_pointer_t<lo_message>, void (*)(lo_message)>;
 
 // liblo's arguments are only 4-byte aligned (an 8-byte one after a string
-// may sit at any multiple of 4): copied out, never dereferenced.
+// may sit at any multiple of 4): copied out, never dereferenced, and never
+// held as an lo_arg* (a type that promises 8-byte alignment: UBSan checks
+// the memcpy of one).
 template <class T>
-T read(const lo_arg* a) {
+T read(const void* a) {
     T v;
     std::memcpy(&v, a, sizeof v);
     return v;
@@ -127,14 +129,14 @@ std::optional<Message> from_lo(std::string_view path, lo_message message) {
 std::optional<Arg> arg_at(lo_message message, std::size_t i) {
     const char* tags = lo_message_get_types(message);
     if (!tags || i >= static_cast<std::size_t>(lo_message_get_argc(message))) return std::nullopt;
-    const lo_arg* a = lo_message_get_argv(message)[i];
+    const void* a = lo_message_get_argv(message)[i];
     switch (tags[i]) {
         case LO_INT32: return read<int32_t>(a);
         case LO_INT64: return read<int64_t>(a);
         case LO_FLOAT: return read<float>(a);
         case LO_DOUBLE: return read<double>(a);
         case LO_STRING:
-        case LO_SYMBOL: return std::string(reinterpret_cast<const char*>(a));
+        case LO_SYMBOL: return std::string(static_cast<const char*>(a));
         default: return std::nullopt;
     }
 }
