@@ -283,18 +283,22 @@ int run(const Options& opt) {
 
 }  // namespace
 
-// A loaded session's code can call exit() (or quick_exit()): leld would end
-// with whatever status it chose, 0 included, and a service manager that
-// restarts leld on failure would not. leld itself only ever leaves by
-// returning from main(), so an exit handler that runs before that is such a
-// call: it logs why leld stops and exits with status 70 (EX_SOFTWARE).
-// (Nothing can catch _exit(); see README.md, "Known limits".)
+// exit() called by a session body or a signal is caught where it is called
+// (leld's exit() below and fault_guard.hpp): that load fails, that signal is
+// muted. From code leld does not guard (a module's static constructor, a
+// thread a module started) or through quick_exit(), leld would end with
+// whatever status it chose, 0 included, and a service manager that restarts
+// leld on failure would not. leld itself only ever leaves by returning from
+// main(), so an exit handler that runs before that is such a call: it logs
+// why leld stops and exits with status 70 (EX_SOFTWARE). (Nothing can catch
+// _exit(); see README.md, "Known limits".)
 constexpr int exit_called_by_module = 70;
 std::atomic<bool> leaving_main{false};
 
 void on_exit_from_elsewhere() {
     if (leaving_main.load(std::memory_order_acquire)) return;
-    spdlog::critical("leld: exit() was called by a loaded session's code, not by leld; stopping with status {} "
+    spdlog::critical("leld: exit() was called by a loaded module's code outside a session body or a signal, not by "
+                     "leld; stopping with status {} "
                      "so that a service manager restarts it", exit_called_by_module);
     spdlog::shutdown();
     _exit(exit_called_by_module);
