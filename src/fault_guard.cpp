@@ -157,31 +157,30 @@ void prepare_this_thread() {
     sigaltstack(&ss, nullptr);
 }
 
-// Unchecked for -Wfunction-effects: sigsetjmp (no system call with 0) and
-// the user's block function, which rt::render_signal documents.
+// One place that jumps: a block is a guarded_call of its block function.
+// Unchecked for -Wfunction-effects: guarded_call (a sigsetjmp that saves no
+// mask, no system call) and the user's block function, which
+// rt::render_signal documents; nothing here allocates.
 LEL_RT_UNCHECKED_BEGIN
 int32_t guarded_render(lel_render_fn render, void* user, const lel_block* block, double* state,
                        Report& report) noexcept {
-    ThreadGuard& g = t_guard;
-    if (g.inside) return render(user, block, state);  // already guarded further out
-    sigjmp_buf env;
-    if (sigsetjmp(env, 0) != 0) {  // 0: no mask saved or restored, no system call
-        leave(g);
-        g.jump = nullptr;
-        report = report_of(g);
-        return -1;
-    }
-    g.jump = &env;
-    enter(g);
-    const int32_t result = render(user, block, state);
-    leave(g);
-    g.jump = nullptr;
-    return result;
+    struct Call {
+        lel_render_fn render;
+        void* user;
+        const lel_block* block;
+        double* state;
+        int32_t result;
+    } call{render, user, block, state, -1};
+    report = guarded_call([](void* c) {
+        auto& k = *static_cast<Call*>(c);
+        k.result = k.render(k.user, k.block, k.state);
+    }, &call);
+    return report.ending == Ending::returned ? call.result : -1;
 }
 LEL_RT_UNCHECKED_END
 
 Report guarded_call(void (*fn)(void*), void* context) noexcept {
-    ThreadGuard& g = t_guard;
+    ThreadGuard& g = t_guard;  // (a volatile `call.result` is not needed: it is read only on the path that returned)
     if (g.inside) {
         fn(context);
         return {};
