@@ -8,10 +8,42 @@
 #include <jack/jack.h>
 
 #include <string>
+#include <vector>
 
 namespace lel::test {
 
 inline constexpr jack_nframes_t click_every = 4800;  // 100 ms at 48 kHz
+
+/// An output port a test sender registers, and the port it connects to.
+struct SenderPort {
+    std::string name;
+    const char* type;  ///< JACK_DEFAULT_AUDIO_TYPE or JACK_DEFAULT_MIDI_TYPE
+    std::string to;
+    jack_port_t** port;  ///< where the registered port goes
+};
+
+/// Opens the JACK client `name` into `client` (before it activates: the
+/// process callback may read it at once), registers `ports`, runs `process`
+/// and connects each port to its target. Throws HarnessError (having closed
+/// the client) when any step fails.
+inline void open_sender(jack_client_t*& client, const char* name, JackProcessCallback process, void* arg,
+                        const std::vector<SenderPort>& ports) {
+    jack_status_t status{};
+    client = jack_client_open(name, JackNoStartServer, &status);
+    if (!client) throw HarnessError(std::string(name) + " cannot open a JACK client");
+    const auto fail = [&](const std::string& why) {
+        jack_client_close(client);
+        throw HarnessError(std::string(name) + " " + why);
+    };
+    for (const SenderPort& p : ports) {
+        *p.port = jack_port_register(client, p.name.c_str(), p.type, JackPortIsOutput, 0);
+        if (!*p.port) fail("cannot register " + p.name);
+    }
+    if (jack_set_process_callback(client, process, arg) != 0 || jack_activate(client) != 0) fail("cannot activate");
+    for (const SenderPort& p : ports) {
+        if (jack_connect(client, jack_port_name(*p.port), p.to.c_str()) != 0) fail("cannot connect to " + p.to);
+    }
+}
 
 /// A JACK client whose two output ports, connected to <lel>:in_1 and
 /// <lel>:in_2, play 0.5 (left) and -0.25 (right) at every frame time that
@@ -21,25 +53,9 @@ inline constexpr jack_nframes_t click_every = 4800;  // 100 ms at 48 kHz
 class ClickSender {
 public:
     explicit ClickSender(const std::string& lel_client) {
-        jack_status_t status{};
-        client_ = jack_client_open("lel-test-sender", JackNoStartServer, &status);
-        if (!client_) throw HarnessError("the sender cannot open a JACK client");
-        for (int i = 0; i < 2; ++i) {
-            const std::string name = "out_" + std::to_string(i + 1);
-            ports_[i] = jack_port_register(client_, name.c_str(), JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
-        }
-        if (!ports_[0] || !ports_[1] || jack_set_process_callback(client_, &ClickSender::process, this) != 0 ||
-            jack_activate(client_) != 0) {
-            jack_client_close(client_);
-            throw HarnessError("the sender cannot register its ports or activate");
-        }
-        for (int i = 0; i < 2; ++i) {
-            const std::string to = lel_client + ":in_" + std::to_string(i + 1);
-            if (jack_connect(client_, jack_port_name(ports_[i]), to.c_str()) != 0) {
-                jack_client_close(client_);
-                throw HarnessError("the sender cannot connect to " + to);
-            }
-        }
+        open_sender(client_, "lel-test-sender", &ClickSender::process, this,
+                    {{"out_1", JACK_DEFAULT_AUDIO_TYPE, lel_client + ":in_1", &ports_[0]},
+                     {"out_2", JACK_DEFAULT_AUDIO_TYPE, lel_client + ":in_2", &ports_[1]}});
     }
     ~ClickSender() { jack_client_close(client_); }
     ClickSender(const ClickSender&) = delete;

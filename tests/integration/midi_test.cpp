@@ -46,20 +46,8 @@ uint8_t note_of(jack_nframes_t cycle) { return static_cast<uint8_t>(60 + cycle %
 class MidiSender {
 public:
     explicit MidiSender(const std::string& lel_client) {
-        jack_status_t status{};
-        client_ = jack_client_open("lel-test-midi", JackNoStartServer, &status);
-        if (!client_) throw HarnessError("the MIDI sender cannot open a JACK client");
-        port_ = jack_port_register(client_, "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
-        if (!port_ || jack_set_process_callback(client_, &MidiSender::process, this) != 0 ||
-            jack_activate(client_) != 0) {
-            jack_client_close(client_);
-            throw HarnessError("the MIDI sender cannot register its port or activate");
-        }
-        const std::string to = lel_client + ":midi_in";
-        if (jack_connect(client_, jack_port_name(port_), to.c_str()) != 0) {
-            jack_client_close(client_);
-            throw HarnessError("the MIDI sender cannot connect to " + to);
-        }
+        open_sender(client_, "lel-test-midi", &MidiSender::process, this,
+                    {{"out", JACK_DEFAULT_MIDI_TYPE, lel_client + ":midi_in", &port_}});
     }
     ~MidiSender() { jack_client_close(client_); }
     MidiSender(const MidiSender&) = delete;
