@@ -209,6 +209,8 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("block").add(wire_count(rt.block));
     m.add("underruns").add(wire_count(rt.underruns));
     m.add("xruns").add(wire_count(rt.xruns));
+    m.add("jack").add(std::string(rt.jack_connected ? "connected" : "waiting"));
+    m.add("reconnects").add(wire_count(rt.reconnects));
     m.add("loads").add(wire_count(c.engine.loads()));
     m.add("frame").add(static_cast<double>(renderer.frame_approx()));
     m.add("muted").add(wire_count(c.engine.muted()));

@@ -38,6 +38,8 @@ struct RuntimeFigures {
     uint32_t block = 0;
     uint64_t underruns = 0;
     uint64_t xruns = 0;
+    bool jack_connected = true;  ///< false while leld waits for its JACK server to come back
+    uint64_t reconnects = 0;     ///< times it came back
 };
 
 /// An answer still owed to a client: sent once program `program_id` has

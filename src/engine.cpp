@@ -13,11 +13,26 @@
 namespace lel {
 
 Engine::Engine(const EngineConfig& config)
-    : arena_(config.state_doubles, config.max_names), samples_(config.sample_rate),
-      renderer_(config.sample_rate, config.max_block, config.max_names, mailbox_, log_),
+    : store_(config.state_dir.empty() ? nullptr
+                                      : std::make_unique<StateStore>(config.state_dir, config.state_doubles,
+                                                                     config.max_names, config.fresh_state)),
+      arena_(store_ ? StateArena(store_->storage(), config.max_names)
+                    : StateArena(config.state_doubles, config.max_names)),
+      samples_(config.sample_rate), renderer_(config.sample_rate, config.max_block, config.max_names, mailbox_, log_),
       module_dir_(config.module_dir) {
     set_fade_ms(config.fade_ms);
     renderer_.set_param_queue(&param_queue_);
+    if (!store_) return;
+    // The names' slices as the last leld left them; the rest of the file is
+    // zeroed. An index that does not fit the arena is set aside, and the
+    // arena starts zeroed.
+    try {
+        arena_.restore(store_->saved_names());
+    } catch (const std::exception& e) {
+        store_->set_aside_index(e.what());
+        arena_.restore({});
+    }
+    for (const RememberedParam& p : store_->saved_params()) param_memory_.remember(p.signal, p.param, p.value);
 }
 
 void Engine::set_fade_ms(double ms) {
@@ -26,6 +41,9 @@ void Engine::set_fade_ms(double ms) {
 }
 
 Engine::~Engine() {
+    // What a throttled clear, remove or set left unsaved (a stop must not
+    // lose it; a kill loses at most 200 ms of it).
+    if (store_ && (program_dirty_ || params_dirty_)) record_saved();
     // The producer is gone; whatever it ran and whatever is still pending
     // is freed here, before the arena and the modules.
     renderer_.release_all();
@@ -49,16 +67,123 @@ uint64_t Engine::next_multiple(uint64_t quantum) const {
 }
 
 CommandResult Engine::load(const std::filesystem::path& path, const LoadOptions& options) {
+    return load_module(path, module_dir_, store_ ? store_->next_module_name(path) : std::string(), path.string(),
+                       options);
+}
+
+// `kept_name`: where in the state directory's modules the loaded copy goes
+// (empty: nowhere). A load from a kept copy (resume) names the copy itself
+// and keeps no other.
+CommandResult Engine::load_module(const std::filesystem::path& path, const std::filesystem::path& module_dir,
+                                  const std::string& kept_name, const std::string& origin,
+                                  const LoadOptions& options) {
+    const bool from_kept = store_ && path.parent_path() == store_->modules_dir();
     std::shared_ptr<Module> module;
     try {
-        module = Module::open(path, module_dir_);
+        module = Module::open(path, module_dir,
+                              kept_name.empty() || from_kept ? std::filesystem::path() : store_->modules_dir() / kept_name);
     } catch (const std::exception& e) {
         return CommandResult::failure(e.what());
     }
     const lel_entry_fn entry = module->entry();
     LoadOptions with_dir = options;
-    if (with_dir.sample_dir.empty()) with_dir.sample_dir = path.parent_path();
-    return run_session(entry, std::move(module), path.string(), with_dir);
+    if (with_dir.sample_dir.empty()) with_dir.sample_dir = std::filesystem::path(origin).parent_path();
+    const bool kept = from_kept || module->kept();
+    CommandResult r = run_session(entry, module, origin, with_dir);
+    if (r && store_) {
+        if (kept) {
+            record(ProgramStep{ProgramStep::Kind::load, kept_name, origin, {}}, module);
+        } else {
+            spdlog::warn("state: {} could not be kept in {}: it will not resume after a restart", origin,
+                         store_->modules_dir().string());
+        }
+    }
+    return r;
+}
+
+ResumeResult Engine::resume() {
+    ResumeResult out;
+    if (!store_) return out;
+    out.names = arena_.names();
+    const std::vector<ProgramStep> steps = store_->saved_program();
+    resuming_ = true;
+    for (const ProgramStep& s : steps) {
+        ++out.steps;
+        CommandResult r;
+        switch (s.kind) {
+            case ProgramStep::Kind::load:
+                // A copy this leld's user made and loaded before: trusted as
+                // the state directory is, whatever --module-dir says now.
+                r = load_module(store_->modules_dir() / s.module, {}, s.module, s.origin, {});
+                break;
+            case ProgramStep::Kind::remove: r = remove(s.name); r.ok = true; break;
+            case ProgramStep::Kind::clear: r = clear(); break;
+        }
+        if (!r) {
+            ++out.failed;
+            spdlog::error("resume: {}", r.message);
+        }
+    }
+    resuming_ = false;
+    out.signals = registry_.size();
+    if (!steps.empty()) record_saved();
+    return out;
+}
+
+void Engine::record(ProgramStep step, const std::shared_ptr<Module>& module) {
+    if (!store_) return;
+    const ProgramStep::Kind step_kind = step.kind;
+    kept_steps_.push_back(KeptStep{std::move(step), module});
+    // The program starts at the first load whose module a signal playing
+    // still runs: what came before it made only signals that are gone (or
+    // replaced). Nothing playing: nothing to replay.
+    std::vector<const Module*> live;
+    for (const SignalEntry& e : registry_.entries()) live.push_back(e.callable->module());
+    std::size_t first = kept_steps_.size();
+    for (std::size_t i = 0; i < kept_steps_.size(); ++i) {
+        const auto m = kept_steps_[i].module.lock();
+        if (m && std::find(live.begin(), live.end(), m.get()) != live.end()) {
+            first = i;
+            break;
+        }
+    }
+    if (registry_.size() > 0 && first == kept_steps_.size()) first = 0;  // signals from no module: keep all
+    kept_steps_.erase(kept_steps_.begin(), kept_steps_.begin() + static_cast<std::ptrdiff_t>(first));
+    program_dirty_ = true;
+    // A load is worth saving at once (it is slow anyway); a flood of clears
+    // or removes is saved at most every 200 ms (collect() saves the rest).
+    if (!resuming_ && step_kind == ProgramStep::Kind::load) record_saved();
+}
+
+// A step at a time would remove the module copies of the steps not
+// replayed yet: resume() saves once, at its end.
+void Engine::record_saved() {
+    std::vector<ProgramStep> steps;
+    for (const KeptStep& k : kept_steps_) steps.push_back(k.step);
+    store_->save_program(steps);
+    program_dirty_ = false;
+    save_state(true);
+}
+
+void Engine::save_state(bool now) {
+    if (!store_) return;
+    if (!now) {
+        if (!(params_dirty_ || program_dirty_) ||
+            std::chrono::steady_clock::now() - params_saved_ < std::chrono::milliseconds(200)) {
+            return;
+        }
+        if (program_dirty_ && !resuming_) {
+            record_saved();  // saves the index too
+            return;
+        }
+    }
+    std::vector<RememberedParam> params;
+    for (const auto& [signal, values] : param_memory_.values()) {
+        for (const auto& [param, v] : values) params.push_back(RememberedParam{signal, param, v});
+    }
+    store_->save_index(arena_.entries(), params);
+    params_dirty_ = false;
+    params_saved_ = std::chrono::steady_clock::now();
 }
 
 CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> module, std::string_view origin,
@@ -95,13 +220,18 @@ CommandResult Engine::run_session(lel_entry_fn entry, std::shared_ptr<Module> mo
     return publish(std::move(next), start);
 }
 
-CommandResult Engine::clear() { return publish(Registry{}); }
+CommandResult Engine::clear() {
+    CommandResult r = publish(Registry{});
+    record(ProgramStep{ProgramStep::Kind::clear, {}, {}, {}});
+    return r;
+}
 
 CommandResult Engine::remove(const std::string& name) {
     Registry next = registry_;
     const bool found = next.remove(name);
     CommandResult r = publish(std::move(next));
     if (!found) r.message = fmt::format("no signal named '{}'", name);
+    if (found) record(ProgramStep{ProgramStep::Kind::remove, {}, {}, name});
     return r;
 }
 
@@ -115,6 +245,10 @@ CommandResult Engine::reset() {
     // The programs that still run the old names hold their leases; the
     // space comes back when collect() deletes them.
     arena_.forget_all();
+    if (store_) {  // nothing to resume, no name to find
+        kept_steps_.clear();
+        record_saved();
+    }
     return r;
 }
 
@@ -167,6 +301,8 @@ CommandResult Engine::set_params(std::string_view signal, const std::vector<Para
         for (std::size_t i = 0; i < changes.size(); ++i) {
             param_memory_.remember(e->name, changes[i].param, {events[i].value, lag});
         }
+        params_dirty_ = true;
+        save_state(false);
     }
     CommandResult r{true, clamped, 0, registry_.size()};
     return r;
@@ -202,6 +338,7 @@ std::vector<ParamInfo> Engine::params() const {
 void Engine::collect() {
     mailbox_.collect();
     log_.drain();
+    save_state(false);  // parameter values a throttled /lel/set left unsaved
 }
 
 std::size_t Engine::muted() const {

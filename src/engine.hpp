@@ -17,6 +17,7 @@
 #include "sample_cache.hpp"
 #include "routing.hpp"
 #include "state_arena.hpp"
+#include "state_store.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -35,6 +36,20 @@ struct EngineConfig {
     /// When set (a resolved path: resolve_module_dir in module_file.hpp),
     /// load() accepts only modules under it (leld --module-dir).
     std::filesystem::path module_dir;
+    /// When set, the arena, its name table, the parameter values and the
+    /// program outlive the process there (state_store.hpp; leld
+    /// --state-dir); empty: all in memory, as `lel render` runs.
+    std::filesystem::path state_dir;
+    /// With state_dir: start from nothing, wiping what it held (leld --fresh).
+    bool fresh_state = false;
+};
+
+/// What Engine::resume() replayed.
+struct ResumeResult {
+    std::size_t names = 0;    ///< names whose state the state directory gave back
+    std::size_t steps = 0;    ///< program steps replayed
+    std::size_t failed = 0;   ///< of them, those that failed (logged)
+    std::size_t signals = 0;  ///< signals playing afterwards
 };
 
 /// How a load takes effect.
@@ -100,6 +115,15 @@ public:
     /// the session adds; it may be null for sessions compiled into the caller.
     CommandResult run_session(lel_entry_fn entry, std::shared_ptr<Module> module, std::string_view origin,
                               const LoadOptions& options = {});
+    /// Replays the program the state directory kept (its loads from the
+    /// kept module copies, its removes and clears), as it was when the last
+    /// leld on it stopped; the names it plays find their state as it was.
+    /// Each signal fades in. Nothing without a state directory or with
+    /// EngineConfig::fresh_state. Call once, with the producer running.
+    ResumeResult resume();
+    /// The state directory, or empty.
+    std::filesystem::path state_dir() const { return store_ ? store_->dir() : std::filesystem::path(); }
+
     /// Removes every signal; state is kept.
     CommandResult clear();
     /// Removes `name`; result.signals tells how many remain. Removing a
@@ -164,7 +188,29 @@ public:
 private:
     CommandResult publish(Registry next, uint64_t start_frame = 0);
     uint64_t next_multiple(uint64_t quantum) const;
+    CommandResult load_module(const std::filesystem::path& path, const std::filesystem::path& module_dir,
+                              const std::string& kept_name, const std::string& origin, const LoadOptions& options);
+    /// Appends a step to the program the state directory keeps, drops the
+    /// steps no signal playing depends on any more, and saves both files.
+    void record(ProgramStep step, const std::shared_ptr<Module>& module = {});
+    void record_saved();
+    /// Writes the name table and parameter values (and the program, when
+    /// a step is still unsaved); unless `now`, at most every 200 ms.
+    void save_state(bool now);
 
+    /// A step of the program kept in the state directory, with the module
+    /// its load loaded (to know whether a signal playing still uses it).
+    struct KeptStep {
+        ProgramStep step;
+        std::weak_ptr<Module> module;
+    };
+
+    std::unique_ptr<StateStore> store_;  // before arena_: the arena's doubles may be its mapping
+    std::vector<KeptStep> kept_steps_;
+    bool resuming_ = false;  // resume() saves once, at its end
+    bool params_dirty_ = false;
+    bool program_dirty_ = false;
+    std::chrono::steady_clock::time_point params_saved_{};
     StateArena arena_;
     SampleCache samples_;  // before registry_: outlives nothing it hands out (weak entries)
     Registry registry_;

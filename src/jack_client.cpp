@@ -40,6 +40,7 @@ JackClient::JackClient(const std::string& name) {
     }
     jack_on_shutdown(client_, &JackClient::on_shutdown, this);
     jack_set_xrun_callback(client_, &JackClient::on_xrun, this);
+    jack_set_port_connect_callback(client_, &JackClient::on_port_connect, this);
 }
 
 JackClient::~JackClient() {
@@ -67,8 +68,11 @@ int JackClient::helper_priority() const noexcept {
 }
 
 void JackClient::activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, SpscRing<MidiEvent>& midi,
-                          uint32_t depth, Producer& producer) {
+                          uint32_t depth, Producer& producer, uint64_t consumed_before) {
     if (input.capacity() < std::size_t{depth} + period()) throw JackError("the input ring is too small");
+    consumed_ = consumed_before;
+    consumed_at_cycle_.store(consumed_before, std::memory_order_relaxed);
+    consumed_total_.store(consumed_before, std::memory_order_relaxed);
     ring_ = &ring;
     input_ = &input;
     midi_ = &midi;
@@ -141,6 +145,7 @@ int JackClient::process(jack_nframes_t frames, void* arg) noexcept {
         right[i] = f.right;
     });
     self.consumed_ += got;
+    self.consumed_total_.store(self.consumed_, std::memory_order_relaxed);
     if (got < frames) {
         for (std::size_t i = got; i < frames; ++i) left[i] = right[i] = 0.0f;
         self.underruns_.fetch_add(1, std::memory_order_relaxed);
@@ -179,6 +184,38 @@ std::optional<uint64_t> JackClient::frame_at(jack_time_t usecs) const noexcept {
 int JackClient::on_xrun(void* arg) noexcept {
     static_cast<JackClient*>(arg)->xruns_.fetch_add(1, std::memory_order_relaxed);
     return 0;
+}
+
+std::vector<JackClient::PortLink> JackClient::connections() const {
+    std::vector<PortLink> out;
+    for (jack_port_t* p : {ports_[0], ports_[1], inputs_[0], inputs_[1], midi_in_}) {
+        const char** others = jack_port_get_all_connections(client_, p);
+        for (int i = 0; others && others[i]; ++i) out.push_back({jack_port_short_name(p), others[i]});
+        if (others) jack_free(others);
+    }
+    return out;
+}
+
+std::vector<JackClient::PortLink> JackClient::reconnect(const std::vector<PortLink>& links) {
+    std::vector<PortLink> waiting;
+    for (const PortLink& l : links) {
+        jack_port_t* ours = jack_port_by_name(client_, (client_name() + ":" + l.ours).c_str());
+        if (!ours) continue;  // not a port of ours: nothing to restore
+        if (!jack_port_by_name(client_, l.other.c_str())) {
+            waiting.push_back(l);  // its client has not come back (yet)
+            continue;
+        }
+        const bool output = (jack_port_flags(ours) & JackPortIsOutput) != 0;
+        const char* our_name = jack_port_name(ours);
+        const int err = output ? jack_connect(client_, our_name, l.other.c_str())
+                               : jack_connect(client_, l.other.c_str(), our_name);
+        if (err != 0 && err != EEXIST) waiting.push_back(l);
+    }
+    return waiting;
+}
+
+void JackClient::on_port_connect(jack_port_id_t, jack_port_id_t, int, void* arg) noexcept {
+    static_cast<JackClient*>(arg)->connections_changed_.store(true, std::memory_order_release);
 }
 
 void JackClient::on_shutdown(void* arg) noexcept {

@@ -66,8 +66,10 @@ public:
     /// Starts pulling from `ring`, pushing into `input` and `midi`, and
     /// waking `producer`. `input` must hold at least `depth` + the period,
     /// and start with `depth` frames in it. Throws JackError.
+    /// `consumed_before`: ring frames a client before this one took (the
+    /// server restarted), so that frame_at() goes on counting from there.
     void activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, SpscRing<MidiEvent>& midi, uint32_t depth,
-                  Producer& producer);
+                  Producer& producer, uint64_t consumed_before = 0);
     /// Stops the callback (ports and connections stay). Blocking.
     void deactivate() noexcept;
 
@@ -95,11 +97,32 @@ public:
     uint64_t input_dropped_approx() const noexcept { return input_dropped_.load(std::memory_order_relaxed); }
     /// True once the server has shut the client down.
     bool lost() const noexcept { return lost_.load(std::memory_order_acquire); }
+    /// Ring frames the callback has taken (with consumed_before); exact
+    /// once the callback no longer runs (the server is gone).
+    uint64_t consumed_approx() const noexcept { return consumed_total_.load(std::memory_order_relaxed); }
+
+    /// One connection of a port of ours: its short name ("out_1") and the
+    /// other port's full name ("capture:in_1").
+    struct PortLink {
+        std::string ours, other;
+        bool operator==(const PortLink&) const = default;
+    };
+    /// Control thread: every connection our ports have now.
+    std::vector<PortLink> connections() const;
+    /// Control thread: makes each of `links` that it can; returns those
+    /// whose other port does not exist yet (to try again later).
+    std::vector<PortLink> reconnect(const std::vector<PortLink>& links);
+    /// Control thread: whether a port of that full name exists.
+    bool has_port(const std::string& name) const { return jack_port_by_name(client_, name.c_str()) != nullptr; }
+    /// Control thread: whether a connection of any port changed since the
+    /// last call (set by JACK's notification thread).
+    bool take_connections_changed() noexcept { return connections_changed_.exchange(false, std::memory_order_acq_rel); }
 
 private:
     static int process(jack_nframes_t frames, void* self) noexcept LEL_RT;
     static int on_xrun(void* self) noexcept;
     static void on_shutdown(void* self) noexcept;
+    static void on_port_connect(jack_port_id_t a, jack_port_id_t b, int connect, void* self) noexcept;
 
     jack_client_t* client_ = nullptr;
     jack_port_t* ports_[2] = {nullptr, nullptr};
@@ -117,10 +140,12 @@ private:
     std::atomic<uint32_t> cycle_start_{0};
     std::atomic<uint64_t> consumed_at_cycle_{0};
     uint64_t consumed_ = 0;  // process() only
+    std::atomic<uint64_t> consumed_total_{0};  // process() writes consumed_ after each cycle
     std::atomic<uint64_t> underruns_{0};  // process() writes
     std::atomic<uint64_t> input_dropped_{0};  // process() writes: input frames the full input ring refused
     std::atomic<uint64_t> midi_dropped_{0};   // process() writes: MIDI events the full queue refused
     std::atomic<uint64_t> xruns_{0};      // on_xrun() writes
+    std::atomic<bool> connections_changed_{true};  // on_port_connect() writes; true: read them at least once
     std::atomic<bool> lost_{false};       // on_shutdown() writes (release), control reads (acquire)
 };
 

@@ -26,6 +26,8 @@
 #include <cstdlib>
 #include <csignal>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <poll.h>
 #include <sstream>
 #include <sys/mman.h>
@@ -52,6 +54,8 @@ struct Options {
     std::string log_level = "info";
     std::string module_dir;  // resolved by the option; empty: anywhere
     double session_timeout_s = 5.0;  // a session body (and its signals' probes) running longer fails its load
+    std::string state_dir;  // empty: lel::default_state_dir(name)
+    bool fresh = false;
 };
 
 void silence_jack_errors_to_debug() {
@@ -104,9 +108,10 @@ int run(const Options& opt) {
     spdlog::info("leld: module copies go to {}", lel::scratch_dir().string());  // also removes dead lelds' ones
 
     silence_jack_errors_to_debug();
-    lel::JackClient jack(opt.name);
-    const uint32_t period = jack.period();
-    const uint32_t sample_rate = jack.sample_rate();
+    // The client is replaced when the JACK server restarts (see the loop).
+    auto jack = std::make_unique<lel::JackClient>(opt.name);
+    const uint32_t period = jack->period();
+    const uint32_t sample_rate = jack->sample_rate();
     const uint32_t block = period;
     const uint32_t depth = std::max(opt.ring_frames ? opt.ring_frames : 2 * period, block);
 
@@ -116,7 +121,11 @@ int run(const Options& opt) {
     config.state_doubles = opt.state_doubles;
     config.fade_ms = opt.fade_ms;
     config.module_dir = opt.module_dir;
+    config.state_dir = opt.state_dir.empty() ? lel::default_state_dir(opt.name) : std::filesystem::path(opt.state_dir);
+    config.fresh_state = opt.fresh;
     lel::Engine engine(config);
+    spdlog::info("leld: state in {}{}", engine.state_dir().string(),
+                 opt.fresh ? " (--fresh: started from nothing)" : "");
     lel::SpscRing<lel::StereoFrame> ring(depth);
     lel::SpscRing<lel::StereoFrame> input(std::size_t{depth} + period);
     // The input ring starts `depth` frames ahead: the producer fills the
@@ -140,7 +149,7 @@ int run(const Options& opt) {
     lel::fault::Watchdog watchdog;
     // At JACK's priority, one above the producer's: it must wake while a
     // signal loops on the producer's core.
-    const int producer_priority = jack.helper_priority();
+    const int producer_priority = jack->helper_priority();
     if (const std::string warning = watchdog.start(period_ns / 2, producer_priority > 0 ? producer_priority + 1 : 0);
         !warning.empty()) {
         spdlog::warn("{}", warning);
@@ -148,15 +157,104 @@ int run(const Options& opt) {
     if (const std::string warning = producer.start(producer_priority, period_ns); !warning.empty()) {
         spdlog::warn("{}", warning);
     }
-    jack.activate(ring, input, midi, depth, producer);
+    jack->activate(ring, input, midi, depth, producer);
     if (!opt.no_connect) {
-        for (const std::string& problem : jack.connect(opt.connect)) spdlog::warn("{}", problem);
+        for (const std::string& problem : jack->connect(opt.connect)) spdlog::warn("{}", problem);
+    }
+    // Where the last leld on this state directory was: its names' state is
+    // back in the arena; its program plays again, fading in.
+    if (const lel::ResumeResult resumed = engine.resume(); resumed.names > 0 || resumed.steps > 0) {
+        spdlog::info("leld: resumed {} names' state and {} program steps ({} failed): {} signals playing",
+                     resumed.names, resumed.steps, resumed.failed, resumed.signals);
     }
 
     std::atomic<bool> quit{false};
+    // JACK server restarts. When the server goes, the client is kept (never
+    // closed: libjack would wait for the dead server) and leld waits: the
+    // producer stops once the ring is full, state and program stay, OSC is
+    // answered. It tries to open a new client with back-off (0.1 s doubling
+    // to 2 s); once one opens at the same rate and period, it pulls from the
+    // same ring, and every connection our ports had is made again as soon
+    // as the other port exists (also later: a client that comes back after
+    // the server). A changed rate or period exits (status 1): the service
+    // manager starts leld again, which resumes its state and program from
+    // the state directory at the new rate.
+    uint64_t reconnects = 0, underruns_before = 0, xruns_before = 0;
+    std::vector<std::unique_ptr<lel::JackClient>> lost_clients;
+    std::vector<lel::JackClient::PortLink> links, waiting_links;
+    auto underruns = [&] { return underruns_before + (jack ? jack->underruns() : 0); };
+    auto xruns = [&] { return xruns_before + (jack ? jack->xruns() : 0); };
+    auto backoff = std::chrono::milliseconds(100);
+    auto next_try = std::chrono::steady_clock::now();
+    int exit_status = 0;
+    std::function<void()> on_server_back;  // set once the frame clock exists
+    auto follow_jack = [&] {
+        const auto now = std::chrono::steady_clock::now();
+        if (jack && jack->lost()) {
+            spdlog::warn("leld: the JACK server went away; keeping every signal's state and the program, waiting for "
+                         "it to come back ({} connections to restore)", links.size());
+            underruns_before += jack->underruns();
+            xruns_before += jack->xruns();
+            lost_clients.push_back(std::move(jack));
+            backoff = std::chrono::milliseconds(100);
+            next_try = now;
+        }
+        if (!jack && now >= next_try) {
+            try {
+                silence_jack_errors_to_debug();
+                auto next = std::make_unique<lel::JackClient>(opt.name);
+                if (next->sample_rate() != sample_rate || next->period() != period) {
+                    spdlog::error("leld: the JACK server came back at {} Hz, period {} (leld runs at {} Hz, period "
+                                  "{}); exiting so that leld starts again with them: the state directory keeps "
+                                  "every signal's state and the program", next->sample_rate(), next->period(),
+                                  sample_rate, period);
+                    exit_status = 1;
+                    quit.store(true, std::memory_order_relaxed);
+                    lost_clients.push_back(std::move(next));
+                    return;
+                }
+                next->activate(ring, input, midi, depth, producer, lost_clients.back()->consumed_approx());
+                jack = std::move(next);
+                ++reconnects;
+                waiting_links = jack->reconnect(links);
+                if (on_server_back) on_server_back();
+                spdlog::info("leld: the JACK server is back (reconnect {}): playing on; {} of {} connections "
+                             "restored, {} waiting for their ports", reconnects, links.size() - waiting_links.size(),
+                             links.size(), waiting_links.size());
+            } catch (const lel::JackError& e) {
+                next_try = now + backoff;
+                backoff = std::min(2 * backoff, std::chrono::milliseconds(2000));
+            }
+            return;
+        }
+        if (!jack) return;
+        if (!waiting_links.empty()) {
+            const std::size_t before = waiting_links.size();
+            waiting_links = jack->reconnect(waiting_links);
+            if (waiting_links.size() < before) {
+                spdlog::info("leld: {} connections restored as their ports appeared, {} still waiting",
+                             before - waiting_links.size(), waiting_links.size());
+            }
+        }
+        if (jack->take_connections_changed()) {
+            // What the ports are connected to now; a connection whose other
+            // port is gone (its client quit, or the server is going down) is
+            // kept, waiting for that port to come back. One the user undid
+            // while both ports exist is forgotten.
+            std::vector<lel::JackClient::PortLink> now_links = jack->connections();
+            for (const auto& l : links) {
+                if (std::find(now_links.begin(), now_links.end(), l) != now_links.end() || jack->has_port(l.other)) continue;
+                now_links.push_back(l);
+                if (std::find(waiting_links.begin(), waiting_links.end(), l) == waiting_links.end()) waiting_links.push_back(l);
+            }
+            links = std::move(now_links);
+        }
+    };
+
     lel::CommandContext context{engine,
                                 [&] {
-                                    return lel::RuntimeFigures{period, depth, block, jack.underruns(), jack.xruns()};
+                                    return lel::RuntimeFigures{period, depth, block, underruns(), xruns(),
+                                                               jack != nullptr, reconnects};
                                 },
                                 [&] { quit.store(true, std::memory_order_relaxed); },
                                 std::chrono::milliseconds(2000),
@@ -166,9 +264,11 @@ int run(const Options& opt) {
     // line fitted to readings taken every turn of the loop (frame_clock.hpp).
     // Every message of a bundle (one time tag) gets the same frame.
     lel::FrameClock frame_clock(sample_rate);
+    on_server_back = [&] { frame_clock.clear(); };  // the ports' clock jumped
     auto read_clock = [&] {
         const int64_t now = lel::wall_ns_now();
-        if (const auto frame = jack.frame_now()) frame_clock.observe(now, static_cast<double>(*frame));
+        if (!jack) return;
+        if (const auto frame = jack->frame_now()) frame_clock.observe(now, static_cast<double>(*frame));
     };
     context.frame_at = [&, last_tag = uint64_t{0}, last_frame = uint64_t{0}](uint64_t tag) mutable
         -> std::optional<uint64_t> {
@@ -184,7 +284,7 @@ int run(const Options& opt) {
 
     spdlog::info("leld: JACK client '{}' at {} Hz, period {}, ring {} frames ({:.2f} ms; also the latency from "
                  "in_1/in_2 to out_1/out_2), OSC on udp {}:{}",
-                 jack.client_name(), sample_rate, period, depth, 1000.0 * depth / sample_rate, opt.bind, osc.port());
+                 jack->client_name(), sample_rate, period, depth, 1000.0 * depth / sample_rate, opt.bind, osc.port());
 
     // systemd (service_notify.hpp): ready now that the client is active and
     // the producer runs; a status line for `systemctl --user status lel`;
@@ -192,18 +292,18 @@ int run(const Options& opt) {
     const lel::ServiceNotifier service;
     auto status_line = [&] {
         return fmt::format("{} signals playing ({} muted), {} loads, {} underruns, {} xruns; JACK '{}', OSC {}:{}",
-                           engine.signals(), engine.muted(), engine.loads(), jack.underruns(), jack.xruns(),
-                           jack.client_name(), opt.bind, osc.port());
+                           engine.signals(), engine.muted(), engine.loads(), underruns(), xruns(),
+                           jack ? jack->client_name() : opt.name + " (waiting for the server)", opt.bind, osc.port());
     };
     std::string last_status = status_line();
     service.send("READY=1\nSTATUS=" + last_status);
     using Clock = std::chrono::steady_clock;
     Clock::time_point next_watchdog = Clock::now(), next_status = Clock::now() + std::chrono::seconds(1);
-    uint64_t watched_frames = engine.renderer().frame_approx(), watched_cycles = jack.cycles();
+    uint64_t watched_frames = engine.renderer().frame_approx(), watched_cycles = jack->cycles();
     auto tell_service = [&] {
         const Clock::time_point now = Clock::now();
         if (service.watchdog() && now >= next_watchdog) {
-            const uint64_t frames = engine.renderer().frame_approx(), cycles = jack.cycles();
+            const uint64_t frames = engine.renderer().frame_approx(), cycles = jack ? jack->cycles() : watched_cycles;
             if (frames != watched_frames && cycles != watched_cycles) service.send("WATCHDOG=1");
             watched_frames = frames;
             watched_cycles = cycles;
@@ -231,12 +331,6 @@ int run(const Options& opt) {
             quit.store(true, std::memory_order_relaxed);
             return true;
         }
-        if (jack.lost()) {
-            spdlog::error("the JACK server shut lel down; exiting");
-            status = 1;
-            quit.store(true, std::memory_order_relaxed);
-            return true;
-        }
         return false;
     };
     osc.interrupt_when(stopping);
@@ -258,7 +352,8 @@ int run(const Options& opt) {
         lel::flush_deferred(context, osc);
         read_clock();
         context.subscribers.report_mutes(osc, engine);
-        context.subscribers.report_glitches(osc, jack.underruns(), jack.xruns());
+        context.subscribers.report_glitches(osc, underruns(), xruns());
+        follow_jack();
         tell_service();
     }
     service.send("STOPPING=1\nSTATUS=stopping");
@@ -272,13 +367,13 @@ int run(const Options& opt) {
         spdlog::shutdown();
         _exit(3);
     }).detach();
-    jack.deactivate();  // the callback reads the ring and wakes the producer: stop it first
+    if (jack) jack->deactivate();  // the callback reads the ring and wakes the producer: stop it first
     producer.stop();
     engine.collect();
     spdlog::info("leld: stopped after {} frames, {} underruns, {} xruns", engine.renderer().frame_approx(),
-                 jack.underruns(), jack.xruns());
+                 underruns(), xruns());
     if (signal_fd >= 0) close(signal_fd);
-    return status;
+    return status ? status : exit_status;
 }
 
 }  // namespace
@@ -341,6 +436,10 @@ int main(int argc, char** argv) {
                    "seconds a session body (and its signals' first samples) may run before its load fails")
         ->capture_default_str()
         ->check(CLI::Range(0.1, 3600.0));
+    app.add_option("--state-dir", opt.state_dir,
+                   "where the state arena, its names and the program playing outlive leld (default: "
+                   "$XDG_RUNTIME_DIR/lel/<name>)");
+    app.add_flag("--fresh", opt.fresh, "start from nothing: wipe the state directory's arena, names and program");
     app.add_option("-l,--log-level", opt.log_level, "trace, debug, info, warn, error")
         ->capture_default_str()
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

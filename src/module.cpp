@@ -79,17 +79,24 @@ void check_abi_in_file(const PrivateCopy& copy, uint64_t size, const std::string
 
 }  // namespace
 
-std::shared_ptr<Module> Module::open(const fs::path& path, const fs::path& module_dir) {
+std::shared_ptr<Module> Module::open(const fs::path& path, const fs::path& module_dir, const fs::path& keep_as) {
     if (!path.is_absolute()) throw ModuleError(fmt::format("module path must be absolute: '{}'", path.string()));
     const std::string shown = path.string();
     const ModuleFile file = open_trusted_module(path, module_dir);
     check_elf_header(file.fd.get(), file.size, shown);
 
     void* handle = nullptr;
+    bool kept = false;
     {
         const PrivateCopy copy(file, path);
         check_abi_in_file(copy, file.size, shown);
         handle = dlopen(copy.path().c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (handle && !keep_as.empty()) {  // the bytes just loaded, not the file as it may be now
+            std::error_code ec;
+            fs::create_hard_link(copy.path(), keep_as, ec);
+            if (ec) fs::copy_file(copy.path(), keep_as, fs::copy_options::overwrite_existing, ec);
+            kept = !ec;
+        }
     }  // the copy is unlinked; its mapping stays valid, nothing is left behind
     if (!handle) throw ModuleError(fmt::format("cannot load {}: {}", shown, dl_error()));
 
@@ -109,7 +116,9 @@ std::shared_ptr<Module> Module::open(const fs::path& path, const fs::path& modul
         throw fail(fmt::format("not a lel module: {} has no '{}' function (is LEL_SESSION missing?)", shown,
                                entry_symbol));
     }
-    return std::shared_ptr<Module>(new Module(handle, shown, entry));
+    std::shared_ptr<Module> m(new Module(handle, shown, entry));
+    m->kept_ = kept;
+    return m;
 }
 
 Module::~Module() {

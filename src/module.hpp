@@ -41,9 +41,12 @@ public:
     /// (a resolved path: resolve_module_dir in module_file.hpp) only a module
     /// under it. Control thread; blocking (file I/O; dlopen runs the module's
     /// static constructors, once its ABI version is known to match). Throws
-    /// ModuleError with a message fit for the user.
+    /// ModuleError with a message fit for the user. With `keep_as`, the
+    /// private copy that was loaded is also linked (or copied) there, for
+    /// leld's state directory; kept() says whether that worked.
     static std::shared_ptr<Module> open(const std::filesystem::path& path,
-                                        const std::filesystem::path& module_dir = {});
+                                        const std::filesystem::path& module_dir = {},
+                                        const std::filesystem::path& keep_as = {});
 
     ~Module();
     Module(const Module&) = delete;
@@ -51,6 +54,7 @@ public:
 
     lel_entry_fn entry() const noexcept { return entry_; }
     const std::string& path() const noexcept { return path_; }
+    bool kept() const noexcept { return kept_; }
 
 private:
     Module(void* handle, std::string path, lel_entry_fn entry) noexcept
@@ -59,6 +63,7 @@ private:
     void* handle_;
     std::string path_;
     lel_entry_fn entry_;
+    bool kept_ = false;
 };
 
 }  // namespace lel

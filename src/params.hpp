@@ -106,6 +106,8 @@ public:
     void remember(const std::string& signal, const std::string& param, Value v) { values_[signal][param] = v; }
     const Value* find(std::string_view signal, std::string_view param) const;
     void clear() noexcept { values_.clear(); }
+    /// Every remembered value: signal -> parameter -> value.
+    const auto& values() const noexcept { return values_; }
 
 private:
     std::map<std::string, std::map<std::string, Value, std::less<>>, std::less<>> values_;

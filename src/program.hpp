@@ -59,6 +59,7 @@ public:
     Callable& operator=(const Callable&) = delete;
 
     lel_render_fn render() const noexcept { return render_; }
+    const Module* module() const noexcept { return module_.get(); }
     void* user() const noexcept { return user_; }
     uint32_t channels() const noexcept { return channels_; }
 

@@ -14,9 +14,31 @@ namespace lel {
 // thread only.
 struct StateArena::Pool {
     Pool(std::size_t capacity, uint32_t max_names)
-        : storage(std::make_unique<double[]>(capacity)),  // value-initialised: zero
-          capacity(capacity), free_doubles(capacity), index_holders(max_names, 0) {
+        : Pool(own(capacity), max_names) {}
+    Pool(ArenaStorage s, uint32_t max_names)
+        : keep(std::move(s.keep)), storage(s.doubles), capacity(s.capacity), free_doubles(s.capacity),
+          index_holders(max_names, 0) {
         if (capacity > 0) free_runs.emplace(0, capacity);
+    }
+
+    static ArenaStorage own(std::size_t capacity) {
+        std::shared_ptr<double[]> a(new double[capacity]());  // value-initialised: zero
+        return {a.get(), capacity, a};
+    }
+
+    /// Takes exactly [at, at + n) out of the free runs; false if any of it
+    /// is not free.
+    bool take_at(std::size_t at, std::size_t n) {
+        auto it = free_runs.upper_bound(at);
+        if (it == free_runs.begin()) return false;
+        --it;
+        const std::size_t run_at = it->first, run_n = it->second;
+        if (at + n > run_at + run_n) return false;
+        free_runs.erase(it);
+        if (at > run_at) free_runs.emplace(run_at, at - run_at);
+        if (at + n < run_at + run_n) free_runs.emplace(at + n, run_at + run_n - (at + n));
+        free_doubles -= n;
+        return true;
     }
 
     /// First fit: the offset of `n` doubles taken from the lowest free run
@@ -39,8 +61,10 @@ struct StateArena::Pool {
     }
 
     /// Zeroes [at, at + n) and puts it back, merged with free neighbours.
+    /// Once the arena is gone nothing is zeroed: a state file keeps what the
+    /// names held when leld stopped (restore() zeroes what no name holds).
     void give_back(std::size_t at, std::size_t n) noexcept {
-        std::fill_n(storage.get() + at, n, 0.0);
+        if (!closed) std::fill_n(storage + at, n, 0.0);
         free_doubles += n;
         auto next = free_runs.lower_bound(at);
         if (next != free_runs.end() && at + n == next->first) {
@@ -78,7 +102,9 @@ struct StateArena::Pool {
         if (--index_holders[i] == 0) free_indices.push_back(i);  // reserved to max_names: no allocation
     }
 
-    std::unique_ptr<double[]> storage;
+    std::shared_ptr<void> keep;  // owns `storage`
+    bool closed = false;         // the arena is gone: leases that go now keep their values
+    double* storage;
     std::size_t capacity;
     std::size_t free_doubles;
     std::map<std::size_t, std::size_t> free_runs;  // offset -> length, never adjacent
@@ -90,7 +116,7 @@ struct StateArena::Pool {
 // ------------------------------------------------------------------ Lease
 
 StateArena::Lease::Lease(std::shared_ptr<Pool> pool, std::size_t offset, uint32_t size, uint32_t index) noexcept
-    : pool_(std::move(pool)), data_(pool_->storage.get() + offset), offset_(offset), size_(size), index_(index) {
+    : pool_(std::move(pool)), data_(pool_->storage + offset), offset_(offset), size_(size), index_(index) {
     pool_->hold_index(index_);
 }
 
@@ -106,7 +132,70 @@ StateArena::StateArena(std::size_t capacity, uint32_t max_names)
     pool_->free_indices.reserve(max_names);
 }
 
-StateArena::~StateArena() = default;
+StateArena::StateArena(ArenaStorage storage, uint32_t max_names)
+    : pool_(std::make_shared<Pool>(std::move(storage), max_names)), max_names_(max_names) {
+    pool_->free_indices.reserve(max_names);
+}
+
+StateArena::~StateArena() { pool_->closed = true; }
+
+std::vector<StateArena::Entry> StateArena::entries() const {
+    std::vector<Entry> out;
+    out.reserve(names_.size());
+    for (const auto& [name, lease] : names_) {
+        out.push_back(Entry{name, lease->offset_, lease->size(), lease->index(), lease->layout});
+    }
+    std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.offset < b.offset; });
+    return out;
+}
+
+void StateArena::restore(const std::vector<Entry>& entries) {
+    if (!names_.empty() || pool_->free_doubles != pool_->capacity) {
+        throw std::logic_error("StateArena::restore on an arena in use");
+    }
+    Pool& p = *pool_;
+    std::vector<LeasePtr> made;
+    std::string bad;
+    for (const Entry& e : entries) {
+        if (e.size == 0 || e.offset > p.capacity || e.size > p.capacity - e.offset) {
+            bad = fmt::format("'{}' lies outside the arena ({} doubles at {})", e.name, e.size, e.offset);
+        } else if (e.index >= max_names_ || p.index_holders[e.index] != 0) {
+            bad = fmt::format("'{}' has index {}, out of range or used twice", e.name, e.index);
+        } else if (e.layout.raw + e.layout.area() > e.size) {
+            bad = fmt::format("'{}''s helper layout is larger than its slice", e.name);
+        } else if (names_.count(e.name)) {
+            bad = fmt::format("'{}' is listed twice", e.name);
+        } else if (!p.take_at(e.offset, e.size)) {
+            bad = fmt::format("'{}' overlaps another name's slice", e.name);
+        }
+        if (!bad.empty()) break;
+        LeasePtr lease(new Lease(pool_, e.offset, e.size, e.index));
+        lease->layout = e.layout;
+        names_.emplace(e.name, lease);
+        made.push_back(std::move(lease));
+    }
+    if (!bad.empty()) {
+        names_.clear();
+        made.clear();  // each gives its slice back (zeroed) and its index
+        std::fill_n(p.storage, p.capacity, 0.0);
+        p.free_runs.clear();
+        if (p.capacity > 0) p.free_runs.emplace(0, p.capacity);
+        p.free_doubles = p.capacity;
+        p.free_indices.clear();
+        p.next_index = 0;
+        throw std::runtime_error(bad);
+    }
+    // Free space is always zero: whatever the file held there goes.
+    for (const auto& [at, n] : p.free_runs) std::fill_n(p.storage + at, n, 0.0);
+    // Indices below the highest one held and not held are free.
+    uint32_t top = 0;
+    for (const LeasePtr& l : made) top = std::max(top, l->index() + 1);
+    p.next_index = top;
+    p.free_indices.clear();
+    for (uint32_t i = top; i-- > 0;) {
+        if (p.index_holders[i] == 0) p.free_indices.push_back(i);
+    }
+}
 
 std::size_t StateArena::capacity() const noexcept { return pool_->capacity; }
 std::size_t StateArena::used() const noexcept { return pool_->capacity - pool_->free_doubles; }

@@ -21,6 +21,12 @@
 // once every lease of its old name is gone, so no two names that a program
 // can still play share one.
 //
+// The array is either the arena's own memory or a mapping it is given
+// (ArenaStorage: the state file of state_store.hpp, so that the doubles
+// outlive the process). entries() and restore() carry the name table
+// across a restart: restore() gives each name back its slice at the same
+// offset, with its index and layout, and zeroes the rest.
+//
 // Threads: everything here is control-thread only, leases included (their
 // destructor runs where programs are deleted). The doubles themselves are
 // read and written by the producer through the published programs; the
@@ -49,10 +55,28 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// Memory for the arena's doubles that someone else owns (a file mapping).
+/// `keep` keeps it alive for as long as the arena or a lease needs it.
+struct ArenaStorage {
+    double* doubles = nullptr;
+    std::size_t capacity = 0;
+    std::shared_ptr<void> keep;
+};
+
 class StateArena {
     struct Pool;
 
 public:
+    /// What the name table holds for one name: enough to give it back its
+    /// slice after a restart (restore()).
+    struct Entry {
+        std::string name;
+        std::size_t offset = 0;
+        uint32_t size = 0;
+        uint32_t index = 0;
+        HelperLayout layout;
+    };
+
     /// A slice of the arena, held by whatever may still run on it. Its
     /// space and its name's index return to the arena when the last
     /// shared_ptr to it goes (control thread).
@@ -96,6 +120,9 @@ public:
     /// Allocates and zeroes `capacity` doubles, for at most `max_names`
     /// names held at once. Control thread; allocates.
     explicit StateArena(std::size_t capacity, uint32_t max_names = 1u << 16);
+    /// Over `storage`, whose doubles are taken as they are (restore() then
+    /// keeps the named slices and zeroes everything else). Control thread.
+    StateArena(ArenaStorage storage, uint32_t max_names);
     ~StateArena();
 
     StateArena(const StateArena&) = delete;
@@ -125,6 +152,16 @@ public:
     /// zeroed slice and a new index. Slices still held by programs return
     /// when those are deleted. Never blocks. Control thread.
     void forget_all() noexcept;
+
+    /// The name table, by offset. Control thread; allocates.
+    std::vector<Entry> entries() const;
+    /// Gives every name of `entries` its slice back (same offset, size,
+    /// index and layout) and zeroes every double no entry holds. Only on an
+    /// arena no name or lease holds yet. Throws std::runtime_error, and
+    /// leaves the arena empty and zeroed, when the entries do not fit it
+    /// (outside the array, overlapping, an index used twice or beyond
+    /// max_names, a layout larger than its slice).
+    void restore(const std::vector<Entry>& entries);
 
     std::size_t capacity() const noexcept;
     /// Doubles not on the free list: held by a lease, or by nobody yet.

@@ -4,6 +4,7 @@
 // The ownership cases chown files to uid 65534 (nobody) and so need root (as
 // in CI); elsewhere they are skipped. Paths to the test modules come from
 // LEL_TEST_MODULE_<NAME> (tests/meson.build).
+#include "engine.hpp"
 #include "module.hpp"
 #include "module_elf.hpp"
 #include "module_file.hpp"
@@ -327,6 +328,81 @@ TEST_F(ModuleLoader, a_module_built_for_another_abi_runs_none_of_its_code) {
     unsetenv("LEL_TEST_CTOR_MARKER");
     EXPECT_TRUE(mentions(why, "ABI mismatch")) << why;
     EXPECT_FALSE(fs::exists(marker)) << "the module's static constructor ran before its ABI was checked";
+}
+
+// ------------------------------------------- the state directory (engine)
+// A new Engine on the state directory of one that stopped plays its
+// program again, each name on its state as it was (state_store.hpp). Here
+// the first engine stops normally (its destructor runs); the integration
+// test `leld persistence` kills leld with SIGKILL instead.
+
+class EngineState : public ::testing::Test {
+protected:
+    EngineState() {
+        std::string templ = (fs::temp_directory_path() / "lel-engine-state-XXXXXX").string();
+        dir_ = mkdtemp(templ.data());
+        config_.sample_rate = 48000.0;
+        config_.max_block = 64;
+        config_.state_doubles = 1u << 16;
+        config_.max_names = 64;
+        config_.fade_ms = 0.0;
+        config_.state_dir = dir_ / "state";
+    }
+    ~EngineState() override { fs::remove_all(dir_); }
+
+    /// The counter's left channel (its raw state) over `frames` more frames.
+    static std::vector<float> render(Engine& e, std::size_t frames) {
+        std::vector<StereoFrame> out(frames);
+        e.renderer().render(out);
+        e.collect();
+        std::vector<float> left;
+        for (const StereoFrame& f : out) left.push_back(f.left);
+        return left;
+    }
+
+    fs::path dir_;
+    EngineConfig config_;
+};
+
+TEST_F(EngineState, a_new_engine_resumes_the_program_and_the_counter_goes_on_from_its_last_value) {
+    float last = 0.0f;
+    {
+        Engine e(config_);
+        const CommandResult r = e.load(test_module("COUNTER"));
+        ASSERT_TRUE(r) << r.message;
+        last = render(e, 4800).back();
+        ASSERT_GT(last, 0.0f);
+    }
+    Engine e(config_);
+    const ResumeResult resumed = e.resume();
+    EXPECT_EQ(resumed.names, 1u);
+    EXPECT_EQ(resumed.steps, 1u);
+    EXPECT_EQ(resumed.failed, 0u);
+    EXPECT_EQ(resumed.signals, 1u);
+    const std::vector<float> next = render(e, 64);
+    // The count went on by one sample: 0.5 / (100 s * 48000) higher.
+    EXPECT_NEAR(next.front(), last + 0.5 / (100.0 * 48000.0), 1e-7) << "last before " << last;
+}
+
+TEST_F(EngineState, what_a_clear_left_resumes_to_nothing_and_a_missing_module_copy_fails_one_step) {
+    {
+        Engine e(config_);
+        ASSERT_TRUE(e.load(test_module("COUNTER")));
+        ASSERT_TRUE(e.clear());
+    }
+    {
+        Engine e(config_);
+        const ResumeResult resumed = e.resume();
+        EXPECT_EQ(resumed.steps, 0u) << "a program that ended in a clear has nothing to replay";
+        EXPECT_EQ(resumed.signals, 0u);
+        ASSERT_TRUE(e.load(test_module("COUNTER")));
+    }
+    for (const fs::directory_entry& m : fs::directory_iterator(config_.state_dir / "modules")) fs::remove(m.path());
+    Engine e(config_);
+    const ResumeResult resumed = e.resume();
+    EXPECT_EQ(resumed.steps, 1u);
+    EXPECT_EQ(resumed.failed, 1u);
+    EXPECT_EQ(resumed.signals, 0u);
 }
 
 }  // namespace

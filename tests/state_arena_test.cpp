@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <vector>
+
 using lel::StateArena;
 
 TEST(StateArena, ANewNameGetsAZeroedSliceOfTheSizeAskedFor) {
@@ -165,4 +168,92 @@ TEST(StateArena, ALeaseMayOutliveItsArena) {
     }
     kept->data()[0] = 1.0;  // the array lives as long as a lease does
     kept.reset();
+}
+
+// ------------------------------------------------- restore (state_store.hpp)
+
+namespace {
+
+/// An arena over memory the test owns, as the state file's mapping is.
+struct Outside {
+    explicit Outside(std::size_t n) : doubles(std::make_shared<std::vector<double>>(n, 0.0)) {}
+    lel::ArenaStorage storage() const { return {doubles->data(), doubles->size(), doubles}; }
+    std::shared_ptr<std::vector<double>> doubles;
+};
+
+}  // namespace
+
+TEST(StateArenaRestore, EveryNameGetsItsSliceIndexAndLayoutBackAndTheRestIsZeroed) {
+    Outside memory(1000);
+    std::vector<StateArena::Entry> saved;
+    {
+        StateArena first(memory.storage(), 16);
+        const auto a = first.acquire("a", 10);
+        const auto b = first.acquire("b", 20);
+        a->data()[3] = 1.5;
+        b->data()[19] = -2.0;
+        b->layout.laid_out = true;
+        b->layout.raw = 4;
+        b->layout.blocks.push_back({7, 3, "lp"});
+        saved = first.entries();
+        // What no name holds may be anything in the file: restore zeroes it.
+        (*memory.doubles)[500] = 9.0;
+    }
+    ASSERT_EQ(saved.size(), 2u);
+    (*memory.doubles)[500] = 9.0;
+    (*memory.doubles)[3] = 1.5;  // a's slice was zeroed when its lease went: the file keeps what the process wrote
+    (*memory.doubles)[10 + 19] = -2.0;
+    StateArena again(memory.storage(), 16);
+    again.restore(saved);
+    EXPECT_EQ(again.names(), 2u);
+    EXPECT_EQ(again.used(), 30u);
+    const StateArena::Lease* a = again.find("a");
+    const StateArena::Lease* b = again.find("b");
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->data()[3], 1.5);
+    EXPECT_EQ(b->data()[19], -2.0);
+    EXPECT_EQ(b->index(), saved[1].index);
+    EXPECT_EQ(b->layout, saved[1].layout);
+    EXPECT_EQ((*memory.doubles)[500], 0.0);
+    // acquire() finds them, with their values; a new name gets a new index.
+    EXPECT_EQ(again.acquire("a", 10)->data()[3], 1.5);
+    const auto c = again.acquire("c", 5);
+    EXPECT_NE(c->index(), a->index());
+    EXPECT_NE(c->index(), b->index());
+}
+
+TEST(StateArenaRestore, EntriesThatDoNotFitTheArenaAreRefusedAndLeaveItEmptyAndZeroed) {
+    const auto entry = [](std::string name, std::size_t offset, uint32_t size, uint32_t index) {
+        StateArena::Entry e;
+        e.name = std::move(name);
+        e.offset = offset;
+        e.size = size;
+        e.index = index;
+        return e;
+    };
+    const std::vector<std::vector<StateArena::Entry>> bad = {
+        {entry("outside", 990, 20, 0)},
+        {entry("a", 0, 10, 0), entry("overlap", 5, 10, 1)},
+        {entry("a", 0, 10, 3), entry("same index", 20, 10, 3)},
+        {entry("index too big", 0, 10, 16)},
+        {entry("twice", 0, 10, 0), entry("twice", 20, 10, 1)},
+    };
+    for (const auto& entries : bad) {
+        SCOPED_TRACE(entries.back().name);
+        Outside memory(1000);
+        (*memory.doubles)[2] = 4.0;
+        StateArena arena(memory.storage(), 16);
+        EXPECT_THROW(arena.restore(entries), std::runtime_error);
+        EXPECT_EQ(arena.names(), 0u);
+        EXPECT_EQ(arena.used(), 0u);
+        EXPECT_EQ((*memory.doubles)[2], 0.0);
+        EXPECT_EQ(arena.acquire("fresh", 1000)->size(), 1000u);  // the whole arena is free again
+    }
+    // A helper layout larger than its slice.
+    Outside memory(100);
+    StateArena arena(memory.storage(), 16);
+    StateArena::Entry e = entry("layout", 0, 4, 0);
+    e.layout.raw = 2;
+    e.layout.blocks.push_back({1, 8, ""});
+    EXPECT_THROW(arena.restore({e}), std::runtime_error);
 }

@@ -10,9 +10,10 @@
 
 namespace lel::test {
 
-Capture::Capture(const std::string& lel_client, double seconds) : lel_client_(lel_client) {
+Capture::Capture(const std::string& lel_client, double seconds, std::string name, bool connect)
+    : lel_client_(lel_client) {
     jack_status_t status{};
-    const std::string name = unique_name("lel-capture");
+    if (name.empty()) name = unique_name("lel-capture");
     client_ = jack_client_open(name.c_str(), JackNoStartServer, &status);
     if (!client_) throw HarnessError("capture: cannot open a JACK client (status " + std::to_string(status) + ")");
     sample_rate_ = jack_get_sample_rate(client_);
@@ -32,11 +33,12 @@ Capture::Capture(const std::string& lel_client, double seconds) : lel_client_(le
     jack_set_port_connect_callback(client_, &Capture::on_connect, this);
     jack_set_client_registration_callback(client_, &Capture::on_client, this);
     jack_set_xrun_callback(client_, &Capture::on_xrun, this);
+    jack_on_shutdown(client_, [](void* self) { static_cast<Capture*>(self)->lost_.store(true); }, this);
     if (!ports_[0] || !ports_[1] || jack_activate(client_) != 0) {
         jack_client_close(client_);
         throw HarnessError("capture: cannot register ports or activate");
     }
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < 2 && connect; ++i) {
         const std::string from = lel_client + ":out_" + std::to_string(i + 1);
         if (jack_connect(client_, from.c_str(), jack_port_name(ports_[i])) != 0) {
             jack_client_close(client_);
@@ -46,6 +48,7 @@ Capture::Capture(const std::string& lel_client, double seconds) : lel_client_(le
 }
 
 Capture::~Capture() {
+    if (lost_.load()) return;  // the server is gone: closing would wait for it
     jack_deactivate(client_);
     jack_client_close(client_);
 }

@@ -42,7 +42,9 @@ public:
     /// Opens a client on the server named by JACK_DEFAULT_SERVER, connects
     /// it to `lel_client`'s out_1/out_2 and starts recording. Throws
     /// HarnessError.
-    explicit Capture(const std::string& lel_client, double seconds = 60.0);
+    /// With a `name`, the client takes it (else a unique one); without
+    /// `connect`, it waits for someone else (leld) to connect it.
+    explicit Capture(const std::string& lel_client, double seconds = 60.0, std::string name = {}, bool connect = true);
     ~Capture();
     Capture(const Capture&) = delete;
     Capture& operator=(const Capture&) = delete;
@@ -76,6 +78,7 @@ public:
 
 private:
     static int process(jack_nframes_t frames, void* self) noexcept;
+    std::atomic<bool> lost_{false};  // the server shut us down (JACK's notification thread)
     static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void* self) noexcept;
     static void on_client(const char* name, int registered, void* self) noexcept;
     static int on_xrun(void* self) noexcept;

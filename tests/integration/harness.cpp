@@ -2,6 +2,7 @@
 
 #include "protocol.hpp"
 
+#include <algorithm>
 #include <jack/jack.h>
 #include <lo/lo.h>
 
@@ -192,8 +193,8 @@ Process start_jackd(const std::string& name, const fs::path& log_dir) {
 
 }  // namespace
 
-JackServer::JackServer(const fs::path& log_dir)
-    : name_(unique_name("lel-test")), process_(start_jackd(name_, log_dir)) {
+JackServer::JackServer(const fs::path& log_dir, std::string name)
+    : name_(name.empty() ? unique_name("lel-test") : std::move(name)), process_(start_jackd(name_, log_dir)) {
     quiet_jack();
     const auto deadline = Clock::now() + 5s;
     while (!jack_server_answers(name_)) {
@@ -312,6 +313,12 @@ Leld::Leld(const fs::path& log_dir, std::vector<std::string> extra_args, EnvChan
     const char* server = std::getenv("JACK_DEFAULT_SERVER");
     EnvChanges env = {{"JACK_DEFAULT_SERVER", server ? std::optional<std::string>(server) : std::nullopt}};
     env.insert(env.end(), extra_env.begin(), extra_env.end());
+    // A state directory of its own, removed with it, unless the test
+    // chose one (to start a leld again on the same state).
+    if (std::find(extra_args.begin(), extra_args.end(), "--state-dir") == extra_args.end()) {
+        own_state_dir_ = log_dir / ("state-" + name_);
+        extra_args.insert(extra_args.end(), {"--state-dir", own_state_dir_.string()});
+    }
     std::string why;
     for (int attempt = 0; attempt < 3; ++attempt) {
         port_ = free_udp_port();
@@ -346,6 +353,8 @@ Leld::Leld(const fs::path& log_dir, std::vector<std::string> extra_args, EnvChan
 Leld::~Leld() {
     osc_.reset();
     if (process_) process_->stop();
+    std::error_code ec;
+    if (!own_state_dir_.empty()) fs::remove_all(own_state_dir_, ec);
 }
 
 

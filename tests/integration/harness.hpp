@@ -102,7 +102,9 @@ public:
 
     /// Starts jackd and waits (up to 5 s) until a client can connect.
     /// Throws HarnessError.
-    explicit JackServer(const std::filesystem::path& log_dir);
+    /// With a `name`, the server takes it (a server started again under
+    /// the name of one that was stopped); else a unique one.
+    explicit JackServer(const std::filesystem::path& log_dir, std::string name = {});
     ~JackServer();
     JackServer(const JackServer&) = delete;
     JackServer& operator=(const JackServer&) = delete;
@@ -183,7 +185,9 @@ private:
 uint16_t free_udp_port();
 
 /// build/leld, started with `--no-connect --port <free> --name <unique>`
-/// and `extra_args` against the JackServer named by JACK_DEFAULT_SERVER.
+/// and `extra_args` against the JackServer named by JACK_DEFAULT_SERVER;
+/// without `--state-dir` in them, with a state directory of its own in
+/// `log_dir`, removed when it stops.
 class Leld {
 public:
     /// What most tests add: no fades, so waveforms can be checked exactly
@@ -209,6 +213,7 @@ public:
 private:
     std::string name_;
     uint16_t port_ = 0;
+    std::filesystem::path own_state_dir_;
     std::optional<Process> process_;
     std::optional<OscClient> osc_;
 };

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <utility>
 
-namespace lel::client {
+namespace lel {
 namespace fs = std::filesystem;
 
 fs::path temporary_beside(const fs::path& file) {
@@ -61,4 +61,4 @@ std::string read_whole(const fs::path& file) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-}  // namespace lel::client
+}  // namespace lel

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace lel::client {
+namespace lel {
 
 /// `.<name>.<pid>.tmp` beside `file`: where this process writes it before
 /// renaming it into place.
@@ -63,4 +63,4 @@ bool write_atomically(const std::filesystem::path& file, std::string_view text);
 /// The whole of `file`; empty if it cannot be read.
 std::string read_whole(const std::filesystem::path& file);
 
-}  // namespace lel::client
+}  // namespace lel
