@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -137,7 +139,9 @@ fs::path default_state_dir(const std::string& client) {
     const char* runtime = std::getenv("XDG_RUNTIME_DIR");
     std::error_code ec;
     if (runtime && *runtime && fs::is_directory(runtime, ec)) return fs::path(runtime) / "lel" / client;
-    return fs::temp_directory_path() / fmt::format("lel-{}", geteuid()) / client;
+    // In memory, as XDG_RUNTIME_DIR is: /tmp may be a disk.
+    const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
+    return base / fmt::format("lel-{}", geteuid()) / client;
 }
 
 StateStore::StateStore(fs::path dir, std::size_t capacity, uint32_t max_names, bool fresh)
@@ -151,6 +155,14 @@ StateStore::StateStore(fs::path dir, std::size_t capacity, uint32_t max_names, b
                                              "own with --state-dir, or another JACK name with -n)", dir_.string()));
     }
     make_private_dir(modules_dir());
+    // On a disk, the kernel writes the arena's dirty pages back now and
+    // then, and the producer's next write to such a page waits for the file
+    // system: a glitch. In memory (tmpfs) nothing is written back.
+    if (struct statfs fs_info{}; statfs(dir_.c_str(), &fs_info) == 0 && fs_info.f_type != TMPFS_MAGIC &&
+                                 fs_info.f_type != RAMFS_MAGIC) {
+        spdlog::warn("state: {} is not in memory (tmpfs): writing the arena back to disk can stall the producer "
+                     "(glitches); give --state-dir a directory under $XDG_RUNTIME_DIR or /dev/shm", dir_.string());
+    }
     if (fresh) {
         std::error_code ec;
         for (const char* f : {"arena", "index", "program"}) fs::remove(dir_ / f, ec);

@@ -307,6 +307,11 @@ uint64_t ntp_in(double seconds) {
 
 // --------------------------------------------------------------------- Leld
 
+fs::path state_temp_dir() {
+    std::error_code ec;
+    return fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
+}
+
 Leld::Leld(const fs::path& log_dir, std::vector<std::string> extra_args, EnvChanges extra_env)
     : name_(unique_name("lel")) {
     const fs::path leld = path_from_env("LEL_TEST_LELD");
@@ -316,7 +321,7 @@ Leld::Leld(const fs::path& log_dir, std::vector<std::string> extra_args, EnvChan
     // A state directory of its own, removed with it, unless the test
     // chose one (to start a leld again on the same state).
     if (std::find(extra_args.begin(), extra_args.end(), "--state-dir") == extra_args.end()) {
-        own_state_dir_ = log_dir / ("state-" + name_);
+        own_state_dir_ = state_temp_dir() / ("state-" + name_);
         extra_args.insert(extra_args.end(), {"--state-dir", own_state_dir_.string()});
     }
     std::string why;

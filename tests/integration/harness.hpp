@@ -181,13 +181,17 @@ private:
     uint16_t server_port_;
 };
 
+/// Where state directories go: in memory (/dev/shm), as leld wants them
+/// (a disk's writeback stalls the producer); the temp directory without it.
+std::filesystem::path state_temp_dir();
+
 /// A UDP port on 127.0.0.1 that was free a moment ago.
 uint16_t free_udp_port();
 
 /// build/leld, started with `--no-connect --port <free> --name <unique>`
 /// and `extra_args` against the JackServer named by JACK_DEFAULT_SERVER;
 /// without `--state-dir` in them, with a state directory of its own in
-/// `log_dir`, removed when it stops.
+/// state_temp_dir(), removed when it stops.
 class Leld {
 public:
     /// What most tests add: no fades, so waveforms can be checked exactly

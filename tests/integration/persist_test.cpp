@@ -27,7 +27,7 @@ constexpr double slope = 0.005;
 
 class Persistence : public ::testing::Test {
 protected:
-    fs::path state() const { return dir_.path() / "state"; }
+    fs::path state() const { return state_; }
 
     /// A leld on state(), with `extra` arguments; fades on (the default), as
     /// a resumed program fades in.
@@ -66,9 +66,12 @@ protected:
         capture_.reset();
         leld_.reset();
         jack_.reset();
+        std::error_code ec;
+        fs::remove_all(state_, ec);
     }
 
     TempDir dir_;
+    const fs::path state_ = state_temp_dir() / unique_name("lel-persist");
     std::optional<JackServer> jack_;
     std::optional<Leld> leld_;
     std::optional<Capture> capture_;
