@@ -23,15 +23,14 @@ std::string dl_error() {
     return e ? e : "unknown dlopen error";
 }
 
-/// A private copy of a module in the scratch directory: the first
-/// `source.size` bytes of `source` (no more, whatever the file has become
-/// since it was checked). Unlinked on destruction; a dlopen'ed mapping of it
-/// outlives that.
+/// A private copy of a module in `dir`: the first `source.size` bytes of
+/// `source` (no more, whatever the file has become since it was checked).
+/// Unlinked on destruction; a dlopen'ed mapping of it outlives that.
 class PrivateCopy {
 public:
-    PrivateCopy(const ModuleFile& source, const fs::path& shown) {
+    PrivateCopy(const ModuleFile& source, const fs::path& shown, const fs::path& dir) {
         static std::atomic<unsigned> counter{0};
-        path_ = scratch_dir() / fmt::format("{}-{}.so", shown.stem().string().substr(0, 64),
+        path_ = dir / fmt::format("{}-{}.so", shown.stem().string().substr(0, 64),
                                             counter.fetch_add(1, std::memory_order_relaxed));
         fd_ = FileDescriptor(::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (!fd_) throw ModuleError(fmt::format("cannot create {}: {}", path_.string(), std::strerror(errno)));
@@ -88,7 +87,10 @@ std::shared_ptr<Module> Module::open(const fs::path& path, const fs::path& modul
     void* handle = nullptr;
     bool kept = false;
     {
-        const PrivateCopy copy(file, path);
+        // A copy to keep is made beside where it is kept: the hard link
+        // then needs no second copy (the scratch directory may be on
+        // another file system, even on a disk).
+        const PrivateCopy copy(file, path, keep_as.empty() ? scratch_dir() : keep_as.parent_path());
         check_abi_in_file(copy, file.size, shown);
         handle = dlopen(copy.path().c_str(), RTLD_NOW | RTLD_LOCAL);
         if (handle && !keep_as.empty()) {  // the bytes just loaded, not the file as it may be now

@@ -42,8 +42,9 @@ public:
     /// under it. Control thread; blocking (file I/O; dlopen runs the module's
     /// static constructors, once its ABI version is known to match). Throws
     /// ModuleError with a message fit for the user. With `keep_as`, the
-    /// private copy that was loaded is also linked (or copied) there, for
-    /// leld's state directory; kept() says whether that worked.
+    /// private copy that is loaded is made in keep_as's directory and linked
+    /// to keep_as, for leld's state directory; kept() says whether that
+    /// worked.
     static std::shared_ptr<Module> open(const std::filesystem::path& path,
                                         const std::filesystem::path& module_dir = {},
                                         const std::filesystem::path& keep_as = {});

@@ -38,9 +38,13 @@ bool is_running(pid_t pid) {
 }  // namespace
 
 fs::path scratch_base() {
-    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    // In memory when there is such a place: a copy written to a disk is
+    // writeback the kernel does while the producer plays (a stress test of
+    // 10,000 loads had over 1,000 JACK xruns with the copies on ext4).
     std::error_code ec;
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
     if (runtime && *runtime && fs::is_directory(runtime, ec)) return fs::path(runtime);
+    if (fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK | X_OK) == 0) return "/dev/shm";
     return fs::temp_directory_path();
 }
 

@@ -2,7 +2,8 @@
 //
 // Design: each process that loads modules (leld, `lel render`) makes one
 // directory, `lel-modules-<pid>-XXXXXX` (mkdtemp, mode 0700), in
-// $XDG_RUNTIME_DIR, or the temp directory when that is unset. Copies live
+// $XDG_RUNTIME_DIR, or /dev/shm when that is unset (in memory both), or the
+// temp directory when neither is usable. Copies live
 // there only between the copy and dlopen, and the directory is removed at
 // exit; a process that crashes leaves it behind, so the first use also
 // removes the directories of processes that are gone: those in the same
@@ -18,7 +19,8 @@
 
 namespace lel {
 
-/// $XDG_RUNTIME_DIR if it names a directory, else the temp directory.
+/// $XDG_RUNTIME_DIR if it names a directory, else /dev/shm if writable,
+/// else the temp directory.
 std::filesystem::path scratch_base();
 
 /// Removes the scratch directories in `base` that belong to this user and
