@@ -52,7 +52,7 @@ std::function<OscMessage(uint64_t)> change_event(std::string kind, std::vector<s
 // The quantum of a load in frames, from a number of frames (or of beats at
 // the tempo). An error message when it is out of range.
 std::variant<uint64_t, std::string> quantum_frames(double q, const CommandContext& c) {
-    const double sr = c.engine.renderer().sample_rate();
+    const double sr = c.engine->renderer().sample_rate();
     const bool beats = c.tempo_bpm > 0.0;
     const double frames = beats ? q * 60.0 / c.tempo_bpm * sr : q;
     if (!std::isfinite(q) || !(q > 0.0) || !(frames <= max_quantum_seconds * sr)) {
@@ -88,7 +88,7 @@ std::string parse_load_options(const OscRequest& r, const CommandContext& c, Loa
 // The first frame the producer has not rendered yet whose beat is a
 // multiple of the quantum `q` (in beats).
 uint64_t next_on_beat_grid(const CommandContext& c, double q) {
-    const Renderer& renderer = c.engine.renderer();
+    const Renderer& renderer = c.engine->renderer();
     const Renderer::BeatGrid g = renderer.beat_grid();
     const uint64_t earliest = renderer.frame_approx() + renderer.max_block();
     q = std::max(q, g.beats_per_frame);  // a quantum of less than a frame is a frame (as in quantum_frames)
@@ -124,15 +124,15 @@ void on_load(OscServer& s, CommandContext& c, const OscRequest& r) {
         // /lel/tempo's beat may have shifted off frame 0).
         options.at_frame = next_on_beat_grid(c, options.quantum_beats);
     }
-    const CommandResult result = c.engine.load(*path, options);
+    const CommandResult result = c.engine->load(*path, options);
     if (!result) {
         spdlog::error("load failed: {}", result.message);
         s.fail(r.path(), result.message);
         return;
     }
-    const uint64_t wait_frames = options.at_frame ? options.at_frame - std::min(options.at_frame, c.engine.renderer().frame_approx())
+    const uint64_t wait_frames = options.at_frame ? options.at_frame - std::min(options.at_frame, c.engine->renderer().frame_approx())
                                                   : options.quantum_frames;
-    const double quantum_s = static_cast<double>(wait_frames) / c.engine.renderer().sample_rate();
+    const double quantum_s = static_cast<double>(wait_frames) / c.engine->renderer().sample_rate();
     if (options.quantum_frames > 0) {
         spdlog::info("loaded {}: {} signals, waiting for a multiple of {} frames", *path, result.signals,
                      options.quantum_frames);
@@ -155,7 +155,7 @@ void on_load(OscServer& s, CommandContext& c, const OscRequest& r) {
 
 void on_clear(OscServer& s, CommandContext& c, const OscRequest& r) {
     if (!no_arguments(s, r)) return;
-    const CommandResult result = c.engine.clear();
+    const CommandResult result = c.engine->clear();
     defer(s, c, result.program_id, {}, [](std::optional<uint64_t> frame) {
         spdlog::info("cleared: no signals from frame {}", wire_frame(frame));
         return OscMessage(protocol::ClearDone{wire_frame(frame)}.message());
@@ -168,7 +168,7 @@ void on_remove(OscServer& s, CommandContext& c, const OscRequest& r) {
         s.fail(r.path(), fmt::format("{} (got '{}')", remove_usage, r.types()));
         return;
     }
-    const CommandResult result = c.engine.remove(*name);
+    const CommandResult result = c.engine->remove(*name);
     const bool removed = result.message.empty();
     if (removed) {
         spdlog::info("removed '{}'", *name);
@@ -182,7 +182,7 @@ void on_remove(OscServer& s, CommandContext& c, const OscRequest& r) {
 
 void on_reset(OscServer& s, CommandContext& c, const OscRequest& r) {
     if (!no_arguments(s, r)) return;
-    const CommandResult result = c.engine.reset();
+    const CommandResult result = c.engine->reset();
     if (!result) {
         spdlog::error("reset: {}", result.message);
         s.fail(r.path(), result.message);
@@ -196,12 +196,12 @@ void on_reset(OscServer& s, CommandContext& c, const OscRequest& r) {
 
 void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     if (!no_arguments(s, r)) return;
-    c.engine.collect();
+    c.engine->collect();
     const RuntimeFigures rt = c.runtime ? c.runtime() : RuntimeFigures{};
-    const Renderer& renderer = c.engine.renderer();
+    const Renderer& renderer = c.engine->renderer();
     const OscServer::Counters osc = s.counters();
     OscMessage m{std::string(protocol::status_reply)};
-    m.add("signals").add(wire_count(c.engine.signals()));
+    m.add("signals").add(wire_count(c.engine->signals()));
     m.add("sample_rate").add(wire_count(static_cast<uint64_t>(renderer.sample_rate())));
     m.add("period").add(wire_count(rt.period));
     m.add("ring_frames").add(wire_count(rt.ring_frames));
@@ -211,17 +211,17 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("xruns").add(wire_count(rt.xruns));
     m.add("jack").add(std::string(rt.jack_connected ? "connected" : "waiting"));
     m.add("reconnects").add(wire_count(rt.reconnects));
-    m.add("loads").add(wire_count(c.engine.loads()));
+    m.add("loads").add(wire_count(c.engine->loads()));
     m.add("frame").add(static_cast<double>(renderer.frame_approx()));
-    m.add("muted").add(wire_count(c.engine.muted()));
+    m.add("muted").add(wire_count(c.engine->muted()));
     m.add("fading").add(wire_count(renderer.fading()));
     m.add("cut_fades").add(wire_count(renderer.cut_fades_approx()));
-    m.add("log_dropped").add(wire_count(c.engine.log_dropped()));
-    m.add("fade_ms").add(c.engine.fade_ms());
+    m.add("log_dropped").add(wire_count(c.engine->log_dropped()));
+    m.add("fade_ms").add(c.engine->fade_ms());
     m.add("tempo").add(c.tempo_bpm);
-    m.add("state_used").add(static_cast<double>(c.engine.arena().used()));
-    m.add("state_capacity").add(static_cast<double>(c.engine.arena().capacity()));
-    m.add("buses").add(wire_count(c.engine.buses()));
+    m.add("state_used").add(static_cast<double>(c.engine->arena().used()));
+    m.add("state_capacity").add(static_cast<double>(c.engine->arena().capacity()));
+    m.add("buses").add(wire_count(c.engine->buses()));
     m.add("late").add(wire_count(c.late + renderer.params_late_approx()));
     m.add("midi").add(wire_count(renderer.midi_events_approx()));
     const Renderer::BeatGrid grid = renderer.beat_grid();
@@ -260,7 +260,7 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
         s.fail(r.path(), fmt::format("usage: {} (got '{}')", usage, r.types()));
         return;
     }
-    Renderer& renderer = c.engine.renderer();
+    Renderer& renderer = c.engine->renderer();
     if (!beat) {
         c.tempo_bpm = *bpm;
         renderer.set_bpm(*bpm > 0 ? *bpm : 120.0);  // s.bpm and s.beat: 120 when none is set
@@ -311,8 +311,8 @@ void on_notify(OscServer& s, CommandContext& c, const OscRequest& r) {
 void on_fade(OscServer& s, CommandContext& c, const OscRequest& r) {
     const auto ms = one_setting(s, r, "/lel/fade f:milliseconds (0 to 10000)", 0.0, 10000.0);
     if (!ms) return;
-    c.engine.set_fade_ms(*ms);
-    s.reply(OscMessage(protocol::SettingDone{std::string(r.path()), c.engine.fade_ms()}.message()));
+    c.engine->set_fade_ms(*ms);
+    s.reply(OscMessage(protocol::SettingDone{std::string(r.path()), c.engine->fade_ms()}.message()));
 }
 
 }  // namespace
@@ -323,8 +323,8 @@ std::optional<uint64_t> requested_frame(OscServer& server, CommandContext& conte
     const std::optional<uint64_t> frame = context.frame_at(tag);
     if (!frame) return 0;
     // The producer runs ahead of the ports: a frame it has rendered is late.
-    const uint64_t next = context.engine.renderer().frame_approx() + context.engine.renderer().max_block();
-    const auto hour = static_cast<uint64_t>(3600.0 * context.engine.renderer().sample_rate());
+    const uint64_t next = context.engine->renderer().frame_approx() + context.engine->renderer().max_block();
+    const auto hour = static_cast<uint64_t>(3600.0 * context.engine->renderer().sample_rate());
     if (*frame > next + hour) {
         server.fail(command, "the bundle's time tag is more than an hour ahead");
         return std::nullopt;
@@ -340,7 +340,7 @@ void flush_deferred(CommandContext& context, OscServer& server) {
     if (context.deferred.empty()) return;
     const auto now = std::chrono::steady_clock::now();
     std::erase_if(context.deferred, [&](const DeferredReply& d) {
-        const auto frame = context.engine.swap_frame(d.program_id);
+        const auto frame = context.engine->swap_frame(d.program_id);
         if (!frame && now < d.give_up) return false;
         if (!frame) spdlog::warn("program {} was not taken in time (is JACK running?)", d.program_id);
         server.reply_to(d.to, d.answer(frame));

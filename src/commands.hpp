@@ -56,7 +56,7 @@ struct DeferredReply {
 };
 
 struct CommandContext {
-    Engine& engine;
+    Engine* engine;  ///< never null; leld points it at a new engine when the sample rate changes
     std::function<RuntimeFigures()> runtime;  ///< may be empty
     std::function<void()> quit;               ///< asks the daemon to stop
     /// How long an answer waits for its program to take effect before it

@@ -21,6 +21,7 @@ Engine::Engine(const EngineConfig& config)
       samples_(config.sample_rate), renderer_(config.sample_rate, config.max_block, config.max_names, mailbox_, log_),
       module_dir_(config.module_dir) {
     set_fade_ms(config.fade_ms);
+    renderer_.start_at(config.start_frame);
     renderer_.set_param_queue(&param_queue_);
     if (!store_) return;
     // The names' slices as the last leld left them; the rest of the file is

@@ -42,6 +42,8 @@ struct EngineConfig {
     std::filesystem::path state_dir;
     /// With state_dir: start from nothing, wiping what it held (leld --fresh).
     bool fresh_state = false;
+    /// The first frame rendered (s.frame; s.t is it over the sample rate).
+    uint64_t start_frame = 0;
 };
 
 /// What Engine::resume() replayed.
@@ -106,6 +108,7 @@ public:
 
     /// The real-time side, for the producer (or an offline driver) to run.
     Renderer& renderer() noexcept { return renderer_; }
+    const Renderer& renderer() const noexcept { return renderer_; }
 
     /// Loads the module at `path` (absolute) and runs its session against
     /// the current registry. On failure nothing changes.

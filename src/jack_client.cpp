@@ -67,17 +67,16 @@ int JackClient::helper_priority() const noexcept {
     return jack_priority > 1 ? jack_priority - 1 : 0;
 }
 
-void JackClient::activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, SpscRing<MidiEvent>& midi,
-                          uint32_t depth, Producer& producer, uint64_t consumed_before) {
-    if (input.capacity() < std::size_t{depth} + period()) throw JackError("the input ring is too small");
+void JackClient::activate(const AudioStreams& streams, uint64_t consumed_before) {
+    if (streams.input.capacity() < std::size_t{streams.depth} + period()) throw JackError("the input ring is too small");
     consumed_ = consumed_before;
     consumed_at_cycle_.store(consumed_before, std::memory_order_relaxed);
     consumed_total_.store(consumed_before, std::memory_order_relaxed);
-    ring_ = &ring;
-    input_ = &input;
-    midi_ = &midi;
-    depth_ = depth;
-    producer_ = &producer;
+    ring_ = &streams.output;
+    input_ = &streams.input;
+    midi_ = &streams.midi;
+    depth_ = streams.depth;
+    producer_ = &streams.producer;
     jack_set_process_callback(client_, &JackClient::process, this);
     if (jack_activate(client_) != 0) throw JackError("cannot activate the JACK client");
     active_ = true;

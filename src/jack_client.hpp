@@ -18,6 +18,10 @@
 // allocates, locks, logs or throws. The client and its ports live as long
 // as the daemon: loads, clears and resets never touch them.
 //
+// It is lel's audio backend (audio_backend.hpp); what it adds are JACK's
+// ports and connections, which jack_session.hpp keeps across restarts of
+// the server.
+//
 // Threads: the constructor, connect() and the destructor are control
 // thread; process() is JACK's real-time thread; on_xrun()/on_shutdown()
 // are JACK's notification thread.
@@ -25,10 +29,7 @@
 
 #include <lel/detail/rt.hpp>
 
-#include "midi.hpp"
-#include "producer.hpp"
-#include "renderer.hpp"
-#include "ring.hpp"
+#include "audio_backend.hpp"
 
 #include <atomic>
 #include <optional>
@@ -47,41 +48,36 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-class JackClient {
+class JackClient final : public AudioBackend {
 public:
     /// Opens the client `name` (never starts a server) and registers in_1,
     /// in_2, out_1, out_2 and midi_in. Throws JackError.
     explicit JackClient(const std::string& name);
-    ~JackClient();
+    ~JackClient() override;
     JackClient(const JackClient&) = delete;
     JackClient& operator=(const JackClient&) = delete;
 
-    uint32_t sample_rate() const noexcept;
-    uint32_t period() const noexcept;
-    /// The SCHED_FIFO priority to give a helper thread just below JACK's
-    /// process thread, or 0 when JACK does not run real-time.
-    int helper_priority() const noexcept;
-    std::string client_name() const;
+    uint32_t sample_rate() const noexcept override;
+    uint32_t period() const noexcept override;
+    int helper_priority() const noexcept override;
+    std::string client_name() const override;
 
-    /// Starts pulling from `ring`, pushing into `input` and `midi`, and
-    /// waking `producer`. `input` must hold at least `depth` + the period,
-    /// and start with `depth` frames in it. Throws JackError.
-    /// `consumed_before`: ring frames a client before this one took (the
-    /// server restarted), so that frame_at() goes on counting from there.
-    void activate(SpscRing<StereoFrame>& ring, SpscRing<StereoFrame>& input, SpscRing<MidiEvent>& midi, uint32_t depth,
-                  Producer& producer, uint64_t consumed_before = 0);
+    /// Starts pulling from the streams (the process callback: see above).
+    /// Throws JackError. `consumed_before`: ring frames a client before
+    /// this one took (the server restarted), so that frame_at() goes on
+    /// counting from there.
+    void activate(const AudioStreams& streams, uint64_t consumed_before = 0) override;
     /// Stops the callback (ports and connections stay). Blocking.
-    void deactivate() noexcept;
+    void deactivate() noexcept override;
 
     /// Connects out_1/out_2 to `targets` in order. An empty list means the
     /// first two physical playback ports. Returns one message per failure.
     std::vector<std::string> connect(const std::vector<std::string>& targets);
 
-    uint64_t underruns() const noexcept { return underruns_.load(std::memory_order_relaxed); }
-    /// Process callbacks run so far (modulo 2^31); racy. That it grows is
-    /// how the service watchdog knows the callback makes progress.
-    uint64_t cycles() const noexcept { return clock_seq_.load(std::memory_order_relaxed) / 2; }
-    uint64_t xruns() const noexcept { return xruns_.load(std::memory_order_relaxed); }
+    uint64_t underruns() const noexcept override { return underruns_.load(std::memory_order_relaxed); }
+    /// Process callbacks run so far (modulo 2^31); racy.
+    uint64_t cycles() const noexcept override { return clock_seq_.load(std::memory_order_relaxed) / 2; }
+    uint64_t xruns() const noexcept override { return xruns_.load(std::memory_order_relaxed); }
     /// Control thread. The engine frame that reaches out_1/out_2 at
     /// `usecs` on JACK's clock (jack_get_time()), from the last cycle's
     /// start and the frames taken from the ring before it (a later underrun
@@ -89,17 +85,17 @@ public:
     std::optional<uint64_t> frame_at(jack_time_t usecs) const noexcept;
     /// Control thread. The engine frame at the ports now (a reading for
     /// FrameClock, with the jitter of the last cycle's wake-up).
-    std::optional<uint64_t> frame_now() const noexcept { return frame_at(jack_get_time()); }
+    std::optional<uint64_t> frame_now() const noexcept override { return frame_at(jack_get_time()); }
 
     /// MIDI events the full MIDI queue refused; racy.
     uint64_t midi_dropped_approx() const noexcept { return midi_dropped_.load(std::memory_order_relaxed); }
     /// Input frames lost because the producer stalled; racy.
     uint64_t input_dropped_approx() const noexcept { return input_dropped_.load(std::memory_order_relaxed); }
     /// True once the server has shut the client down.
-    bool lost() const noexcept { return lost_.load(std::memory_order_acquire); }
+    bool lost() const noexcept override { return lost_.load(std::memory_order_acquire); }
     /// Ring frames the callback has taken (with consumed_before); exact
     /// once the callback no longer runs (the server is gone).
-    uint64_t consumed_approx() const noexcept { return consumed_total_.load(std::memory_order_relaxed); }
+    uint64_t consumed_approx() const noexcept override { return consumed_total_.load(std::memory_order_relaxed); }
 
     /// One connection of a port of ours: its short name ("out_1") and the
     /// other port's full name ("capture:in_1").

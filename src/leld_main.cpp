@@ -8,12 +8,12 @@
 #include "engine.hpp"
 #include "fault_guard.hpp"
 #include "frame_clock.hpp"
-#include "jack_client.hpp"
+#include "jack_session.hpp"
 #include "log_format.hpp"
 #include "module_file.hpp"
 #include "module_scratch.hpp"
 #include "osc_server.hpp"
-#include "producer.hpp"
+#include "playback.hpp"
 #include "service_notify.hpp"
 
 #include <CLI/CLI.hpp>
@@ -57,11 +57,6 @@ struct Options {
     std::string state_dir;  // empty: lel::default_state_dir(name)
     bool fresh = false;
 };
-
-void silence_jack_errors_to_debug() {
-    jack_set_error_function([](const char* m) { spdlog::debug("jack: {}", m); });
-    jack_set_info_function([](const char* m) { spdlog::debug("jack: {}", m); });
-}
 
 // Locks the process's memory so that page faults cannot stall the real-time
 // threads. MCL_FUTURE only where the limit allows it: under a finite
@@ -107,154 +102,68 @@ int run(const Options& opt) {
     }
     spdlog::info("leld: module copies go to {}", lel::scratch_dir().string());  // also removes dead lelds' ones
 
-    silence_jack_errors_to_debug();
-    // The client is replaced when the JACK server restarts (see the loop).
-    auto jack = std::make_unique<lel::JackClient>(opt.name);
-    const uint32_t period = jack->period();
-    const uint32_t sample_rate = jack->sample_rate();
-    const uint32_t block = period;
-    const uint32_t depth = std::max(opt.ring_frames ? opt.ring_frames : 2 * period, block);
-
-    lel::EngineConfig config;
-    config.sample_rate = sample_rate;
-    config.max_block = std::max<uint32_t>(block, 64);
-    config.state_doubles = opt.state_doubles;
-    config.fade_ms = opt.fade_ms;
-    config.module_dir = opt.module_dir;
-    config.state_dir = opt.state_dir.empty() ? lel::default_state_dir(opt.name) : std::filesystem::path(opt.state_dir);
-    config.fresh_state = opt.fresh;
-    lel::Engine engine(config);
-    spdlog::info("leld: state in {}{}", engine.state_dir().string(),
+    lel::JackSession jack(opt.name);
+    lel::Playback::Settings settings;
+    settings.period = jack.client()->period();
+    settings.ring_frames = opt.ring_frames;
+    settings.midi_queue = midi_queue_size;
+    settings.engine.sample_rate = jack.client()->sample_rate();
+    settings.engine.state_doubles = opt.state_doubles;
+    settings.engine.fade_ms = opt.fade_ms;
+    settings.engine.module_dir = opt.module_dir;
+    settings.engine.state_dir =
+        opt.state_dir.empty() ? lel::default_state_dir(opt.name) : std::filesystem::path(opt.state_dir);
+    settings.engine.fresh_state = opt.fresh;
+    // Replaced when the server comes back at another rate or period.
+    auto playback = std::make_unique<lel::Playback>(settings);
+    spdlog::info("leld: state in {}{}", playback->engine().state_dir().string(),
                  opt.fresh ? " (--fresh: started from nothing)" : "");
-    lel::SpscRing<lel::StereoFrame> ring(depth);
-    lel::SpscRing<lel::StereoFrame> input(std::size_t{depth} + period);
-    // The input ring starts `depth` frames ahead: the producer fills the
-    // ring (depth frames, reading as much input) before the callback has
-    // delivered any. From then on in_1 -> out_1 is exactly `depth` frames.
-    input.try_write(std::vector<lel::StereoFrame>(depth, lel::StereoFrame{0.0f, 0.0f}));
-    lel::SpscRing<lel::MidiEvent> midi(midi_queue_size);
-    engine.renderer().set_midi_queue(&midi);
-    lel::Producer producer(engine.renderer(), ring, block, depth, &input);
     lock_memory();
 
     // Fault isolation (fault_guard.hpp): a crash, an exit() or an endless
     // loop in a signal mutes that signal; in a session body it fails the
     // load. The watchdog stops a signal's block after a period of CPU time,
     // a session body after --session-timeout.
-    const auto period_ns = std::chrono::nanoseconds(static_cast<int64_t>(1e9 * period / sample_rate));
     lel::fault::install();
     lel::fault::prepare_this_thread();
     lel::fault::watch_this_thread(std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(opt.session_timeout_s)));
     lel::fault::Watchdog watchdog;
-    // At JACK's priority, one above the producer's: it must wake while a
-    // signal loops on the producer's core.
-    const int producer_priority = jack->helper_priority();
-    if (const std::string warning = watchdog.start(period_ns / 2, producer_priority > 0 ? producer_priority + 1 : 0);
-        !warning.empty()) {
-        spdlog::warn("{}", warning);
-    }
-    if (const std::string warning = producer.start(producer_priority, period_ns); !warning.empty()) {
-        spdlog::warn("{}", warning);
-    }
-    jack->activate(ring, input, midi, depth, producer);
-    if (!opt.no_connect) {
-        for (const std::string& problem : jack->connect(opt.connect)) spdlog::warn("{}", problem);
-    }
-    // Where the last leld on this state directory was: its names' state is
-    // back in the arena; its program plays again, fading in.
-    if (const lel::ResumeResult resumed = engine.resume(); resumed.names > 0 || resumed.steps > 0) {
-        spdlog::info("leld: resumed {} names' state and {} program steps ({} failed): {} signals playing",
-                     resumed.names, resumed.steps, resumed.failed, resumed.signals);
-    }
-
-    std::atomic<bool> quit{false};
-    // JACK server restarts. When the server goes, the client is kept (never
-    // closed: libjack would wait for the dead server) and leld waits: the
-    // producer stops once the ring is full, state and program stay, OSC is
-    // answered. It tries to open a new client with back-off (0.1 s doubling
-    // to 2 s); once one opens at the same rate and period, it pulls from the
-    // same ring, and every connection our ports had is made again as soon
-    // as the other port exists (also later: a client that comes back after
-    // the server). A changed rate or period exits (status 1): the service
-    // manager starts leld again, which resumes its state and program from
-    // the state directory at the new rate.
-    uint64_t reconnects = 0, underruns_before = 0, xruns_before = 0;
-    std::vector<std::unique_ptr<lel::JackClient>> lost_clients;
-    std::vector<lel::JackClient::PortLink> links, waiting_links;
-    auto underruns = [&] { return underruns_before + (jack ? jack->underruns() : 0); };
-    auto xruns = [&] { return xruns_before + (jack ? jack->xruns() : 0); };
-    auto backoff = std::chrono::milliseconds(100);
-    auto next_try = std::chrono::steady_clock::now();
-    int exit_status = 0;
-    std::function<void()> on_server_back;  // set once the frame clock exists
-    auto follow_jack = [&] {
-        const auto now = std::chrono::steady_clock::now();
-        if (jack && jack->lost()) {
-            spdlog::warn("leld: the JACK server went away; keeping every signal's state and the program, waiting for "
-                         "it to come back ({} connections to restore)", links.size());
-            underruns_before += jack->underruns();
-            xruns_before += jack->xruns();
-            lost_clients.push_back(std::move(jack));
-            backoff = std::chrono::milliseconds(100);
-            next_try = now;
+    // The watchdog at the backend's priority, one above the producer's: it
+    // must wake while a signal loops on the producer's core.
+    auto start_playing = [&](uint64_t consumed_before) {
+        const auto period_ns =
+            std::chrono::nanoseconds(static_cast<int64_t>(1e9 * playback->period() / playback->sample_rate()));
+        const int producer_priority = jack.client()->helper_priority();
+        watchdog.stop();
+        if (const std::string w = watchdog.start(period_ns / 2, producer_priority > 0 ? producer_priority + 1 : 0);
+            !w.empty()) {
+            spdlog::warn("{}", w);
         }
-        if (!jack && now >= next_try) {
-            try {
-                silence_jack_errors_to_debug();
-                auto next = std::make_unique<lel::JackClient>(opt.name);
-                if (next->sample_rate() != sample_rate || next->period() != period) {
-                    spdlog::error("leld: the JACK server came back at {} Hz, period {} (leld runs at {} Hz, period "
-                                  "{}); exiting so that leld starts again with them: the state directory keeps "
-                                  "every signal's state and the program", next->sample_rate(), next->period(),
-                                  sample_rate, period);
-                    exit_status = 1;
-                    quit.store(true, std::memory_order_relaxed);
-                    lost_clients.push_back(std::move(next));
-                    return;
-                }
-                next->activate(ring, input, midi, depth, producer, lost_clients.back()->consumed_approx());
-                jack = std::move(next);
-                ++reconnects;
-                waiting_links = jack->reconnect(links);
-                if (on_server_back) on_server_back();
-                spdlog::info("leld: the JACK server is back (reconnect {}): playing on; {} of {} connections "
-                             "restored, {} waiting for their ports", reconnects, links.size() - waiting_links.size(),
-                             links.size(), waiting_links.size());
-            } catch (const lel::JackError& e) {
-                next_try = now + backoff;
-                backoff = std::min(2 * backoff, std::chrono::milliseconds(2000));
-            }
-            return;
-        }
-        if (!jack) return;
-        if (!waiting_links.empty()) {
-            const std::size_t before = waiting_links.size();
-            waiting_links = jack->reconnect(waiting_links);
-            if (waiting_links.size() < before) {
-                spdlog::info("leld: {} connections restored as their ports appeared, {} still waiting",
-                             before - waiting_links.size(), waiting_links.size());
-            }
-        }
-        if (jack->take_connections_changed()) {
-            // What the ports are connected to now; a connection whose other
-            // port is gone (its client quit, or the server is going down) is
-            // kept, waiting for that port to come back. One the user undid
-            // while both ports exist is forgotten.
-            std::vector<lel::JackClient::PortLink> now_links = jack->connections();
-            for (const auto& l : links) {
-                if (std::find(now_links.begin(), now_links.end(), l) != now_links.end() || jack->has_port(l.other)) continue;
-                now_links.push_back(l);
-                if (std::find(waiting_links.begin(), waiting_links.end(), l) == waiting_links.end()) waiting_links.push_back(l);
-            }
-            links = std::move(now_links);
+        if (const std::string w = playback->start(producer_priority, period_ns); !w.empty()) spdlog::warn("{}", w);
+        jack.activate(playback->streams(), consumed_before);
+    };
+    // Where the last leld on this state directory (or the playback before
+    // this one) was: its names' state is back in the arena; its program
+    // plays again, fading in.
+    auto resume = [&] {
+        if (const lel::ResumeResult resumed = playback->engine().resume(); resumed.names > 0 || resumed.steps > 0) {
+            spdlog::info("leld: resumed {} names' state and {} program steps ({} failed): {} signals playing",
+                         resumed.names, resumed.steps, resumed.failed, resumed.signals);
         }
     };
+    start_playing(0);
+    if (!opt.no_connect) {
+        for (const std::string& problem : jack.connect(opt.connect)) spdlog::warn("{}", problem);
+    }
+    resume();
 
-    lel::CommandContext context{engine,
+    std::atomic<bool> quit{false};
+    lel::CommandContext context{&playback->engine(),
                                 [&] {
-                                    return lel::RuntimeFigures{period, depth, block, underruns(), xruns(),
-                                                               jack != nullptr, reconnects};
+                                    return lel::RuntimeFigures{playback->period(), playback->depth(),
+                                                               playback->block(), jack.underruns(), jack.xruns(),
+                                                               jack.client() != nullptr, jack.reconnects()};
                                 },
                                 [&] { quit.store(true, std::memory_order_relaxed); },
                                 std::chrono::milliseconds(2000),
@@ -263,18 +172,17 @@ int run(const Options& opt) {
     // Timed bundles: wall-clock time -> engine frame at the ports, through a
     // line fitted to readings taken every turn of the loop (frame_clock.hpp).
     // Every message of a bundle (one time tag) gets the same frame.
-    lel::FrameClock frame_clock(sample_rate);
-    on_server_back = [&] { frame_clock.clear(); };  // the ports' clock jumped
+    auto frame_clock = std::make_unique<lel::FrameClock>(playback->sample_rate());
     auto read_clock = [&] {
         const int64_t now = lel::wall_ns_now();
-        if (!jack) return;
-        if (const auto frame = jack->frame_now()) frame_clock.observe(now, static_cast<double>(*frame));
+        if (!jack.client()) return;
+        if (const auto frame = jack.client()->frame_now()) frame_clock->observe(now, static_cast<double>(*frame));
     };
     context.frame_at = [&, last_tag = uint64_t{0}, last_frame = uint64_t{0}](uint64_t tag) mutable
         -> std::optional<uint64_t> {
         if (tag == last_tag) return last_frame;
         read_clock();
-        const auto frame = frame_clock.frame_at(lel::unix_ns_of_timetag(tag));
+        const auto frame = frame_clock->frame_at(lel::unix_ns_of_timetag(tag));
         if (!frame) return std::nullopt;
         last_tag = tag;
         last_frame = *frame > 0.0 ? static_cast<uint64_t>(std::llround(*frame)) : 0;
@@ -282,29 +190,70 @@ int run(const Options& opt) {
     };
     lel::install_commands(osc, context);
 
+    // JACK server restarts (jack_session.hpp). At the same rate and period
+    // the new client pulls from the same ring; at another, a new playback
+    // (playback.hpp) takes over: the old one's answers still waiting for a
+    // swap go (without a frame), its engine saves the state and program,
+    // and the new one resumes them at the new rate.
+    auto follow_jack = [&] {
+        switch (jack.follow()) {
+            case lel::JackSession::Change::none: return;
+            case lel::JackSession::Change::lost: return;
+            case lel::JackSession::Change::back: break;
+        }
+        frame_clock->clear();  // the ports' clock jumped
+        const lel::JackClient& next = *jack.client();
+        if (next.sample_rate() == playback->sample_rate() && next.period() == playback->period()) {
+            jack.activate(playback->streams(), jack.consumed_by_lost());
+            return;
+        }
+        spdlog::warn("leld: the JACK server came back at {} Hz, period {} (was {} Hz, period {}): the signals go on "
+                     "at the new rate with their state", next.sample_rate(), next.period(), playback->sample_rate(),
+                     playback->period());
+        for (lel::DeferredReply& d : context.deferred) d.give_up = std::chrono::steady_clock::time_point{};
+        lel::flush_deferred(context, osc);
+        const lel::Playback::Settings next_settings = playback->follow_on(next.sample_rate(), next.period());
+        // The old engine saves and lets go of the state directory before
+        // the new one opens it.
+        playback.reset();
+        playback = std::make_unique<lel::Playback>(next_settings);
+        context.engine = &playback->engine();
+        frame_clock = std::make_unique<lel::FrameClock>(playback->sample_rate());
+        start_playing(next_settings.engine.start_frame);
+        resume();
+    };
+
     spdlog::info("leld: JACK client '{}' at {} Hz, period {}, ring {} frames ({:.2f} ms; also the latency from "
                  "in_1/in_2 to out_1/out_2), OSC on udp {}:{}",
-                 jack->client_name(), sample_rate, period, depth, 1000.0 * depth / sample_rate, opt.bind, osc.port());
+                 jack.client()->client_name(), playback->sample_rate(), playback->period(), playback->depth(),
+                 1000.0 * playback->depth() / playback->sample_rate(), opt.bind, osc.port());
 
     // systemd (service_notify.hpp): ready now that the client is active and
     // the producer runs; a status line for `systemctl --user status lel`;
-    // WATCHDOG=1 only while the producer and the callback both move.
+    // WATCHDOG=1 only while the producer and the callback both move, or
+    // while leld waits for its JACK server to come back.
     const lel::ServiceNotifier service;
     auto status_line = [&] {
+        const lel::Engine& engine = playback->engine();
         return fmt::format("{} signals playing ({} muted), {} loads, {} underruns, {} xruns; JACK '{}', OSC {}:{}",
-                           engine.signals(), engine.muted(), engine.loads(), underruns(), xruns(),
-                           jack ? jack->client_name() : opt.name + " (waiting for the server)", opt.bind, osc.port());
+                           engine.signals(), engine.muted(), engine.loads(), jack.underruns(), jack.xruns(),
+                           jack.client() ? jack.client()->client_name() : opt.name + " (waiting for the server)",
+                           opt.bind, osc.port());
     };
     std::string last_status = status_line();
     service.send("READY=1\nSTATUS=" + last_status);
     using Clock = std::chrono::steady_clock;
     Clock::time_point next_watchdog = Clock::now(), next_status = Clock::now() + std::chrono::seconds(1);
-    uint64_t watched_frames = engine.renderer().frame_approx(), watched_cycles = jack->cycles();
+    uint64_t watched_frames = playback->engine().renderer().frame_approx(), watched_cycles = jack.client()->cycles();
     auto tell_service = [&] {
         const Clock::time_point now = Clock::now();
         if (service.watchdog() && now >= next_watchdog) {
-            const uint64_t frames = engine.renderer().frame_approx(), cycles = jack ? jack->cycles() : watched_cycles;
-            if (frames != watched_frames && cycles != watched_cycles) service.send("WATCHDOG=1");
+            const uint64_t frames = playback->engine().renderer().frame_approx();
+            const uint64_t cycles = jack.client() ? jack.client()->cycles() : watched_cycles;
+            // Waiting for a server that went away is not a stall: this loop,
+            // which would come back to it, is what moves.
+            const bool waiting = !jack.client();
+            if (waiting || (frames != watched_frames && cycles != watched_cycles)) service.send("WATCHDOG=1");
             watched_frames = frames;
             watched_cycles = cycles;
             next_watchdog = now + *service.watchdog() / 2;
@@ -318,11 +267,11 @@ int run(const Options& opt) {
         }
     };
 
-    // Stopping (a signal, /lel/quit, or the JACK server gone) comes first,
-    // whatever the traffic: the loop looks at it before every datagram it
-    // handles and between the messages of a bundle, and handles at most
-    // max_datagrams per turn before it frees programs and sends the answers
-    // that were waiting for a swap.
+    // Stopping (a signal or /lel/quit) comes first, whatever the traffic:
+    // the loop looks at it before every datagram it handles and between
+    // the messages of a bundle, and handles at most max_datagrams per turn
+    // before it frees programs and sends the answers that were waiting for
+    // a swap.
     int status = 0;
     auto stopping = [&] {
         if (quit.load(std::memory_order_relaxed)) return true;
@@ -348,12 +297,21 @@ int run(const Options& opt) {
         for (int n = 0; n < max_datagrams && !stopping() && osc.try_receive_one(); ++n) {
             lel::flush_deferred(context, osc);
         }
-        engine.collect();
+        playback->engine().collect();
         lel::flush_deferred(context, osc);
         read_clock();
-        context.subscribers.report_mutes(osc, engine);
-        context.subscribers.report_glitches(osc, underruns(), xruns());
-        follow_jack();
+        context.subscribers.report_mutes(osc, playback->engine());
+        context.subscribers.report_glitches(osc, jack.underruns(), jack.xruns());
+        try {
+            follow_jack();
+        } catch (const std::exception& e) {
+            // A new client that cannot start, or a state directory that
+            // cannot be opened again: stop, and let the service manager
+            // start leld again (the state directory has what it needs).
+            spdlog::error("leld: cannot play on after the JACK server came back: {}", e.what());
+            status = 1;
+            break;
+        }
         tell_service();
     }
     service.send("STOPPING=1\nSTATUS=stopping");
@@ -367,13 +325,13 @@ int run(const Options& opt) {
         spdlog::shutdown();
         _exit(3);
     }).detach();
-    if (jack) jack->deactivate();  // the callback reads the ring and wakes the producer: stop it first
-    producer.stop();
-    engine.collect();
-    spdlog::info("leld: stopped after {} frames, {} underruns, {} xruns", engine.renderer().frame_approx(),
-                 underruns(), xruns());
+    // The callback reads the ring and wakes the producer: stop it first.
+    if (jack.client()) jack.client()->deactivate();
+    const uint64_t frames = playback->engine().renderer().frame_approx();
+    if (playback) playback.reset();  // the producer stops; the engine saves the state
+    spdlog::info("leld: stopped after {} frames, {} underruns, {} xruns", frames, jack.underruns(), jack.xruns());
     if (signal_fd >= 0) close(signal_fd);
-    return status ? status : exit_status;
+    return status;
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ void set_or_trig(OscServer& s, CommandContext& c, const OscRequest& r, bool trig
     }
     const std::optional<uint64_t> frame = requested_frame(s, c, r.path());
     if (!frame) return;
-    const CommandResult result = c.engine.set_params(*signal, *changes, lag, trig, *frame);
+    const CommandResult result = c.engine->set_params(*signal, *changes, lag, trig, *frame);
     if (!result) {
         spdlog::info("{} {}: {}", r.path(), *signal, result.message);
         s.fail(r.path(), result.message);
@@ -76,7 +76,7 @@ void on_get(OscServer& s, CommandContext& c, const OscRequest& r) {
         return;
     }
     std::string why;
-    const auto info = c.engine.param(*signal, *param, why);
+    const auto info = c.engine->param(*signal, *param, why);
     if (!info) {
         s.fail(r.path(), why);
         return;
@@ -99,7 +99,7 @@ void on_params(OscServer& s, CommandContext& c, const OscRequest& r) {
     // One reply, seven arguments per parameter (a packet gets at most 16
     // answers: one message keeps a long list whole).
     protocol::ParamsReply reply;
-    for (const ParamInfo& p : c.engine.params()) {
+    for (const ParamInfo& p : c.engine->params()) {
         reply.params.push_back(
             {p.signal, p.decl.name, p.value, wire_bound(p.decl.min), wire_bound(p.decl.max), p.decl.lag, p.set});
     }

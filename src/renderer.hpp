@@ -139,6 +139,13 @@ public:
 
     /// Any thread; racy. Frames rendered so far (the next frame's index).
     uint64_t frame_approx() const noexcept { return frame_.load(std::memory_order_relaxed); }
+    /// Control thread, before the producer first runs: the first frame to
+    /// render is `frame` (time goes on across a change of sample rate:
+    /// leld's playback.hpp).
+    void start_at(uint64_t frame) noexcept {
+        frame_now_ = frame;
+        frame_.store(frame, std::memory_order_relaxed);  // the thread start publishes both to the producer
+    }
     /// Any thread; racy. Signals muted for NaN/inf/out-of-bound samples or exceptions.
     uint64_t faults_approx() const noexcept { return faults_.load(std::memory_order_relaxed); }
     /// Any thread. Programs still fading out. 0 (acquire) means the producer

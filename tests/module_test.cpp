@@ -9,6 +9,7 @@
 #include "module_elf.hpp"
 #include "module_file.hpp"
 #include "module_scratch.hpp"
+#include "playback.hpp"
 
 #include <lel/abi.hpp>
 
@@ -403,6 +404,41 @@ TEST_F(EngineState, what_a_clear_left_resumes_to_nothing_and_a_missing_module_co
     EXPECT_EQ(resumed.steps, 1u);
     EXPECT_EQ(resumed.failed, 1u);
     EXPECT_EQ(resumed.signals, 0u);
+}
+
+// leld's answer to a JACK server back at another rate (playback.hpp): a new
+// playback follows on from the old one through the state directory.
+TEST_F(EngineState, a_playback_that_follows_on_at_another_rate_keeps_the_state_the_instant_and_the_beat) {
+    Playback::Settings settings;
+    settings.engine = config_;
+    settings.period = 64;
+    auto playback = std::make_unique<Playback>(settings);
+    ASSERT_TRUE(playback->engine().load(test_module("COUNTER")));
+    playback->engine().renderer().set_bpm(90.0);
+    const float last = render(playback->engine(), 4800).back();  // 0.1 s at 48 kHz
+    const double beat_before = playback->engine().renderer().beat_grid().base + 4800 * 90.0 / 60.0 / 48000.0;
+
+    const Playback::Settings next = playback->follow_on(96000, 256);
+    EXPECT_EQ(next.engine.sample_rate, 96000.0);
+    EXPECT_EQ(next.period, 256u);
+    EXPECT_EQ(next.engine.start_frame, 9600u) << "the same instant at the new rate";
+    EXPECT_FALSE(next.engine.fresh_state);
+    playback.reset();  // saves, and lets go of the state directory
+    playback = std::make_unique<Playback>(next);
+    Engine& e = playback->engine();
+    EXPECT_EQ(playback->depth(), 512u) << "two of the new periods";
+    EXPECT_EQ(playback->block(), 256u);
+    EXPECT_EQ(e.renderer().frame_approx(), 9600u);
+    EXPECT_NEAR(e.renderer().bpm(), 90.0, 1e-9);
+    const Renderer::BeatGrid grid = e.renderer().beat_grid();
+    EXPECT_NEAR(grid.base + 9600 * grid.beats_per_frame, beat_before, 1e-9) << "s.beat goes on";
+    const ResumeResult resumed = e.resume();
+    EXPECT_EQ(resumed.signals, 1u);
+    EXPECT_EQ(resumed.failed, 0u);
+    // The count goes on by one sample, now over 100 s of the new rate.
+    const std::vector<float> first = render(e, 64);
+    const double count_before = last * 200.0 * 48000.0;
+    EXPECT_NEAR(first.front() * 200.0 * 96000.0, count_before + 1.0, 0.5);
 }
 
 }  // namespace

@@ -184,17 +184,18 @@ bool jack_server_answers(const std::string& name) {
     return true;
 }
 
-Process start_jackd(const std::string& name, const fs::path& log_dir) {
+Process start_jackd(const std::string& name, const fs::path& log_dir, uint32_t rate, uint32_t period) {
     return Process({path_from_env("LEL_TEST_JACKD").string(), "-n", name, "-d", "dummy", "-r",
-                    std::to_string(JackServer::sample_rate), "-p", std::to_string(JackServer::period)},
+                    std::to_string(rate), "-p", std::to_string(period)},
                    environment_with({{"JACK_DEFAULT_SERVER", std::nullopt}, {"JACK_NO_AUDIO_RESERVATION", "1"}}),
                    log_dir / "jackd.log");
 }
 
 }  // namespace
 
-JackServer::JackServer(const fs::path& log_dir, std::string name)
-    : name_(name.empty() ? unique_name("lel-test") : std::move(name)), process_(start_jackd(name_, log_dir)) {
+JackServer::JackServer(const fs::path& log_dir, std::string name, uint32_t rate, uint32_t period)
+    : name_(name.empty() ? unique_name("lel-test") : std::move(name)),
+      process_(start_jackd(name_, log_dir, rate, period)) {
     quiet_jack();
     const auto deadline = Clock::now() + 5s;
     while (!jack_server_answers(name_)) {

@@ -103,8 +103,10 @@ public:
     /// Starts jackd and waits (up to 5 s) until a client can connect.
     /// Throws HarnessError.
     /// With a `name`, the server takes it (a server started again under
-    /// the name of one that was stopped); else a unique one.
-    explicit JackServer(const std::filesystem::path& log_dir, std::string name = {});
+    /// the name of one that was stopped); else a unique one. `rate` and
+    /// `period`: another server than the tests' usual one.
+    explicit JackServer(const std::filesystem::path& log_dir, std::string name = {}, uint32_t rate = sample_rate,
+                        uint32_t period = JackServer::period);
     ~JackServer();
     JackServer(const JackServer&) = delete;
     JackServer& operator=(const JackServer&) = delete;

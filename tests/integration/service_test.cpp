@@ -4,7 +4,8 @@
 // READY=1 with a STATUS= line once it plays, WATCHDOG=1 about every 100 ms
 // while the producer and JACK's callback move, none while the JACK server
 // is stopped (SIGSTOP: the callback and with it the producer stand still),
-// again once it runs on, and STOPPING=1 when leld quits.
+// again once it runs on, and while leld waits for a server that went away
+// (SIGTERM: leld knows it waits), and STOPPING=1 when leld quits.
 #include "live.hpp"
 
 #include <gtest/gtest.h>
@@ -98,6 +99,17 @@ TEST_F(Service, ready_status_a_watchdog_that_stops_with_the_audio_and_stopping) 
         EXPECT_EQ(count_of(got, "WATCHDOG=1"), 0u) << "the watchdog was fed while the audio stood still";
         got = manager->read_for(1000ms);
         EXPECT_GE(count_of(got, "WATCHDOG=1"), 5u) << "the watchdog is fed again once the audio runs";
+
+        // The JACK server gone (it shut its clients down): leld knows it
+        // waits for it, and is not stuck; the watchdog is fed.
+        kill(jack_->process().pid(), SIGTERM);
+        ASSERT_TRUE(jack_->process().wait_for(5000ms)) << "jackd did not stop";
+        const std::vector<std::string> first = manager->read_for(300ms);
+        got = manager->read_for(1000ms);
+        std::printf("in 1 s waiting for a JACK server that went away: %zu WATCHDOG=1\n", count_of(got, "WATCHDOG=1"));
+        EXPECT_GE(count_of(got, "WATCHDOG=1"), 5u) << "the watchdog went quiet while leld waited for its server";
+        EXPECT_GE(count_of(first, "waiting for the server") + count_of(got, "waiting for the server"), 1u)
+            << "the status line does not say it waits";
 
         call(OscOut("/lel/quit"));
         got = manager->read_for(1000ms);
