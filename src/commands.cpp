@@ -53,12 +53,12 @@ std::function<OscMessage(uint64_t)> change_event(std::string kind, std::vector<s
 // the tempo). An error message when it is out of range.
 std::variant<uint64_t, std::string> quantum_frames(double q, const CommandContext& c) {
     const double sr = c.engine->renderer().sample_rate();
-    const bool beats = c.tempo_bpm > 0.0;
-    const double frames = beats ? q * 60.0 / c.tempo_bpm * sr : q;
+    const bool beats = c.engine->tempo_bpm() > 0.0;
+    const double frames = beats ? q * 60.0 / c.engine->tempo_bpm() * sr : q;
     if (!std::isfinite(q) || !(q > 0.0) || !(frames <= max_quantum_seconds * sr)) {
         return fmt::format("{}: the quantum must be a positive number of {} of at most a day ({} {}); got {}",
                            load_usage, beats ? "beats" : "frames",
-                           beats ? max_quantum_seconds * c.tempo_bpm / 60.0 : max_quantum_seconds * sr,
+                           beats ? max_quantum_seconds * c.engine->tempo_bpm() / 60.0 : max_quantum_seconds * sr,
                            beats ? "beats at this tempo" : "frames", q);
     }
     return static_cast<uint64_t>(std::llround(std::max(1.0, frames)));
@@ -75,7 +75,7 @@ std::string parse_load_options(const OscRequest& r, const CommandContext& c, Loa
             auto frames = quantum_frames(*q, c);
             if (auto* why = std::get_if<std::string>(&frames)) return std::move(*why);
             options.quantum_frames = std::get<uint64_t>(frames);
-            if (c.tempo_bpm > 0.0) options.quantum_beats = *q;  // exact: frames per beat need not be whole
+            if (c.engine->tempo_bpm() > 0.0) options.quantum_beats = *q;  // exact: frames per beat need not be whole
         } else if (const auto word = r.string_at(i); word && (*word == "crossfade" || *word == "xfade")) {
             options.crossfade = true;
         } else {
@@ -218,7 +218,7 @@ void on_status(OscServer& s, CommandContext& c, const OscRequest& r) {
     m.add("cut_fades").add(wire_count(renderer.cut_fades_approx()));
     m.add("log_dropped").add(wire_count(c.engine->log_dropped()));
     m.add("fade_ms").add(c.engine->fade_ms());
-    m.add("tempo").add(c.tempo_bpm);
+    m.add("tempo").add(c.engine->tempo_bpm());
     m.add("state_used").add(static_cast<double>(c.engine->arena().used()));
     m.add("state_capacity").add(static_cast<double>(c.engine->arena().capacity()));
     m.add("buses").add(wire_count(c.engine->buses()));
@@ -262,7 +262,7 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
     }
     Renderer& renderer = c.engine->renderer();
     if (!beat) {
-        c.tempo_bpm = *bpm;
+        c.engine->set_tempo_bpm(*bpm);
         renderer.set_bpm(*bpm > 0 ? *bpm : 120.0);  // s.bpm and s.beat: 120 when none is set
         if (*bpm > 0) {
             spdlog::info("tempo {} bpm: load quanta count beats", *bpm);
@@ -284,7 +284,7 @@ void on_tempo(OscServer& s, CommandContext& c, const OscRequest& r) {
             return;
         }
         const double bpf = *bpm / 60.0 / renderer.sample_rate();
-        c.tempo_bpm = *bpm;
+        c.engine->set_tempo_bpm(*bpm);
         renderer.set_beat_grid({bpf, *beat - static_cast<double>(*frame) * bpf});  // tempo and beat at once
         spdlog::info("tempo {} bpm, beat {} at frame {}: load quanta count beats", *bpm, *beat, *frame);
     }

@@ -62,8 +62,6 @@ struct CommandContext {
     /// How long an answer waits for its program to take effect before it
     /// goes anyway (with frame -1); a quantized load adds its quantum.
     std::chrono::milliseconds swap_timeout{2000};
-    /// Beats per minute for quantized loads; 0: quanta are in frames.
-    double tempo_bpm = 0.0;
     std::vector<DeferredReply> deferred;
     /// The engine frame that reaches the output ports at an OSC time tag
     /// (NTP), or nullopt when there is no clock (no JACK): a timed bundle

@@ -34,6 +34,22 @@ Engine::Engine(const EngineConfig& config)
         arena_.restore({});
     }
     for (const RememberedParam& p : store_->saved_params()) param_memory_.remember(p.signal, p.param, p.value);
+    if (config.resume_clock && store_->saved_clock()) resume_clock(*store_->saved_clock(), config.fade_from_state);
+}
+
+void Engine::resume_clock(const SavedClock& clock, bool with_fade) {
+    // The same instant at this rate; the same tempo, and the same base, so
+    // the same beat at that instant (beat = base + frame * beats per frame).
+    const double rate = renderer_.sample_rate();
+    const double frame = static_cast<double>(clock.frame) * rate / clock.sample_rate;
+    if (frame >= 0.0 && frame < 9.0e15) renderer_.start_at(static_cast<uint64_t>(std::llround(frame)));
+    const double bpm = clock.beats_per_frame * 60.0 * clock.sample_rate;
+    if (bpm > 0.0 && bpm <= 10000.0) renderer_.set_beat_grid({bpm / 60.0 / rate, clock.beat_base});
+    if (clock.tempo_bpm >= 0.0 && clock.tempo_bpm <= 10000.0) tempo_bpm_ = clock.tempo_bpm;
+    if (with_fade) set_fade_ms(clock.fade_ms);
+    spdlog::info("state: time goes on from {:.3f} s (frame {}), {} bpm{}{}", frame / rate, renderer_.frame_approx(),
+                 renderer_.bpm(), tempo_bpm_ > 0.0 ? ", load quanta in beats" : "",
+                 with_fade ? fmt::format(", fades of {} ms", fade_ms()) : "");
 }
 
 void Engine::set_fade_ms(double ms) {
@@ -340,6 +356,11 @@ void Engine::collect() {
     mailbox_.collect();
     log_.drain();
     save_state(false);  // parameter values a throttled /lel/set left unsaved
+    if (store_) {
+        const Renderer::BeatGrid grid = renderer_.beat_grid();
+        store_->save_clock(SavedClock{renderer_.frame_approx(), renderer_.sample_rate(), grid.beats_per_frame,
+                                      grid.base, tempo_bpm_, fade_ms()});
+    }
 }
 
 std::size_t Engine::muted() const {

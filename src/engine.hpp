@@ -44,6 +44,13 @@ struct EngineConfig {
     bool fresh_state = false;
     /// The first frame rendered (s.frame; s.t is it over the sample rate).
     uint64_t start_frame = 0;
+    /// With state_dir: time goes on from the clock the last engine on the
+    /// directory saved (StateStore::saved_clock: the frame, at this rate,
+    /// the tempo and the beat), instead of start_frame and 120 bpm.
+    bool resume_clock = false;
+    /// With resume_clock: the fade time too, instead of fade_ms (leld:
+    /// unless --fade-ms was given).
+    bool fade_from_state = false;
 };
 
 /// What Engine::resume() replayed.
@@ -164,13 +171,18 @@ public:
     /// Every parameter of every registered signal, in registration order.
     std::vector<ParamInfo> params() const;
 
+    /// /lel/tempo: beats per minute that load quanta count in; 0 when they
+    /// count frames. (s.bpm and s.beat are the renderer's beat grid.)
+    double tempo_bpm() const noexcept { return tempo_bpm_; }
+    void set_tempo_bpm(double bpm) noexcept { tempo_bpm_ = bpm; }
+
     /// Sets the fade time; applies to fades that start from now on.
     void set_fade_ms(double ms);
     double fade_ms() const noexcept { return 1000.0 * renderer_.fade_frames() / renderer_.sample_rate(); }
 
     /// Frees retired programs (and with them the state slices only they
-    /// held) and logs what the real-time side queued.
-    /// Never blocks on the real-time side.
+    /// held), logs what the real-time side queued, and saves the clock in
+    /// the state directory. Never blocks on the real-time side.
     void collect();
 
     std::size_t signals() const noexcept { return registry_.size(); }
@@ -200,6 +212,8 @@ private:
     /// Writes the name table and parameter values (and the program, when
     /// a step is still unsaved); unless `now`, at most every 200 ms.
     void save_state(bool now);
+    /// Starts from the clock the state directory kept (resume_clock).
+    void resume_clock(const SavedClock& clock, bool with_fade);
 
     /// A step of the program kept in the state directory, with the module
     /// its load loaded (to know whether a signal playing still uses it).
@@ -225,6 +239,7 @@ private:
     Renderer renderer_;
     uint64_t next_program_id_ = 1;
     uint64_t loads_ = 0;
+    double tempo_bpm_ = 0.0;
     std::filesystem::path module_dir_;  ///< EngineConfig::module_dir
 };
 

@@ -51,6 +51,7 @@ struct Options {
     uint32_t ring_frames = 0;  // 0: two periods
     std::size_t state_doubles = lel::EngineConfig{}.state_doubles;
     double fade_ms = lel::EngineConfig{}.fade_ms;
+    bool fade_given = false;  // --fade-ms was given: it wins over the state directory's
     std::string log_level = "info";
     std::string module_dir;  // resolved by the option; empty: anywhere
     double session_timeout_s = 5.0;  // a session body (and its signals' probes) running longer fails its load
@@ -114,6 +115,8 @@ int run(const Options& opt) {
     settings.engine.state_dir =
         opt.state_dir.empty() ? lel::default_state_dir(opt.name) : std::filesystem::path(opt.state_dir);
     settings.engine.fresh_state = opt.fresh;
+    settings.engine.resume_clock = true;  // time, tempo and beat go on where the last leld left them
+    settings.engine.fade_from_state = !opt.fade_given;
     // Replaced when the server comes back at another rate or period.
     auto playback = std::make_unique<lel::Playback>(settings);
     spdlog::info("leld: state in {}{}", playback->engine().state_dir().string(),
@@ -167,7 +170,6 @@ int run(const Options& opt) {
                                 },
                                 [&] { quit.store(true, std::memory_order_relaxed); },
                                 std::chrono::milliseconds(2000),
-                                0.0,
                                 {}};
     // Timed bundles: wall-clock time -> engine frame at the ports, through a
     // line fitted to readings taken every turn of the loop (frame_clock.hpp).
@@ -402,6 +404,7 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     CLI11_PARSE(app, argc, argv);
+    opt.fade_given = app.count("--fade-ms") > 0;
 
     spdlog::set_level(spdlog::level::from_str(opt.log_level));
     lel::install_log_format();

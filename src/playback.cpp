@@ -42,6 +42,7 @@ Playback::Settings Playback::follow_on(uint32_t sample_rate, uint32_t period) co
     next.engine.sample_rate = sample_rate;
     next.engine.fade_ms = engine_.fade_ms();
     next.engine.fresh_state = false;  // the state this playback leaves, whatever the first one was told
+    next.engine.resume_clock = false;  // the clock is given here, exactly
     const double scaled = static_cast<double>(engine_.renderer().frame_approx()) * sample_rate /
                           engine_.renderer().sample_rate();
     next.engine.start_frame = static_cast<uint64_t>(std::llround(scaled));

@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <charconv>
 #include <cstring>
 #include <ctime>
 #include <set>
 #include <stdexcept>
 #include <string_view>
+#include <type_traits>
 
 namespace lel {
 
@@ -45,6 +47,17 @@ struct ArenaHeader {
     double one;  ///< 1.0: byte order and number format
 };
 static_assert(sizeof(ArenaHeader) <= header_bytes);
+
+/// The clock, at a fixed place in the header: all zero (no clock) in a new
+/// file and in one an older leld wrote.
+constexpr std::size_t clock_offset = 256;
+struct ClockRecord {
+    uint64_t written;  ///< clock_written once the fields below mean something
+    SavedClock clock;
+};
+constexpr uint64_t clock_written = 0x6c656c636c6f636bULL;  // "lelclock"
+static_assert(clock_offset >= sizeof(ArenaHeader) && clock_offset + sizeof(ClockRecord) <= header_bytes);
+static_assert(std::is_trivially_copyable_v<ClockRecord>);
 
 ArenaHeader expected_header(std::size_t capacity, uint32_t max_names) {
     ArenaHeader h{};
@@ -253,6 +266,19 @@ void StateStore::map_arena(std::size_t capacity, uint32_t max_names) {
     if (map == MAP_FAILED) throw std::runtime_error(fmt::format("cannot map {}: {}", file.string(), errno_text()));
     std::shared_ptr<void> keep(map, [bytes](void* p) { munmap(p, bytes); });
     storage_ = ArenaStorage{reinterpret_cast<double*>(static_cast<char*>(map) + header_bytes), capacity, keep};
+    clock_record_ = static_cast<char*>(map) + clock_offset;
+    ClockRecord record{};
+    std::memcpy(&record, clock_record_, sizeof record);
+    if (record.written == clock_written && record.clock.sample_rate > 0.0 && std::isfinite(record.clock.sample_rate) &&
+        std::isfinite(record.clock.beats_per_frame) && std::isfinite(record.clock.beat_base) &&
+        std::isfinite(record.clock.tempo_bpm) && std::isfinite(record.clock.fade_ms)) {
+        clock_ = record.clock;
+    }
+}
+
+void StateStore::save_clock(const SavedClock& clock) noexcept {
+    const ClockRecord record{clock_written, clock};
+    std::memcpy(clock_record_, &record, sizeof record);
 }
 
 void StateStore::read_index(std::size_t capacity, uint32_t max_names) {

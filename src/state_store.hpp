@@ -3,10 +3,12 @@
 //
 //   <dir>/lock      flock()ed by the one leld that uses the directory
 //   <dir>/arena     the state arena's doubles, mapped MAP_SHARED: a 4 KiB
-//                   header (magic, version, capacity, max names), then the
+//                   header (magic, version, capacity, max names, and the
+//                   clock: frame, rate, tempo, beat, fade), then the
 //                   doubles. The producer writes them through the mapping
 //                   as it writes any arena: the kernel keeps them when the
-//                   process dies.
+//                   process dies. The control thread writes the clock there
+//                   each turn of its loop (a few stores, no system call).
 //   <dir>/index     the arena's name table (each name's offset, size, index
 //                   and helper layout) and the parameter values /lel/set
 //                   gave: written whole (temporary file, rename) by the
@@ -49,6 +51,18 @@ struct ProgramStep {
     std::string name;    ///< remove: the signal
 };
 
+/// Where time was: what s.frame, s.beat and the fades were when the
+/// last leld on the directory saved them (at most a turn of its control
+/// loop, 0.1 s, before it died; exactly, when it stopped).
+struct SavedClock {
+    uint64_t frame = 0;          ///< the next frame to render
+    double sample_rate = 0.0;    ///< at which `frame` counts
+    double beats_per_frame = 0.0;
+    double beat_base = 0.0;      ///< the beat at frame 0
+    double tempo_bpm = 0.0;      ///< /lel/tempo: 0 when quanta count frames
+    double fade_ms = 0.0;
+};
+
 /// A remembered /lel/set: the value a signal's parameter was given.
 struct RememberedParam {
     std::string signal, param;
@@ -77,6 +91,12 @@ public:
     /// is nothing to restore.
     bool created() const noexcept { return created_; }
 
+    /// The clock the last leld left; nullopt for a new file (or one an
+    /// older leld wrote).
+    const std::optional<SavedClock>& saved_clock() const noexcept { return clock_; }
+    /// Writes the clock into the arena file's header. Never blocks.
+    void save_clock(const SavedClock& clock) noexcept;
+
     /// What index and program held at start (empty when created()).
     const std::vector<StateArena::Entry>& saved_names() const noexcept { return names_; }
     const std::vector<RememberedParam>& saved_params() const noexcept { return params_; }
@@ -102,6 +122,8 @@ private:
     uint32_t max_names_;
     int lock_fd_ = -1;
     ArenaStorage storage_;
+    void* clock_record_ = nullptr;  // in the mapping that storage_ keeps
+    std::optional<SavedClock> clock_;
     bool created_ = false;
     std::vector<StateArena::Entry> names_;
     std::vector<RememberedParam> params_;

@@ -441,5 +441,34 @@ TEST_F(EngineState, a_playback_that_follows_on_at_another_rate_keeps_the_state_t
     EXPECT_NEAR(first.front() * 200.0 * 96000.0, count_before + 1.0, 0.5);
 }
 
+TEST_F(EngineState, a_new_engine_goes_on_from_the_clock_the_last_one_saved_when_asked_to) {
+    {
+        Engine e(config_);
+        ASSERT_TRUE(e.load(test_module("COUNTER")));
+        e.renderer().set_bpm(90.0);
+        e.set_tempo_bpm(90.0);
+        e.set_fade_ms(20.0);
+        render(e, 4800);  // collects: saves the clock
+    }
+    EngineConfig twice = config_;
+    twice.sample_rate = 96000.0;
+    twice.resume_clock = true;
+    twice.fade_from_state = true;
+    {
+        Engine e(twice);
+        EXPECT_EQ(e.renderer().frame_approx(), 9600u) << "0.1 s at the new rate";
+        EXPECT_NEAR(e.renderer().bpm(), 90.0, 1e-9);
+        EXPECT_EQ(e.tempo_bpm(), 90.0);
+        EXPECT_NEAR(e.fade_ms(), 20.0, 1e-9);
+        const Renderer::BeatGrid grid = e.renderer().beat_grid();
+        EXPECT_NEAR(grid.base + 9600 * grid.beats_per_frame, 4800 * 90.0 / 60.0 / 48000.0, 1e-9) << "s.beat goes on";
+    }
+    Engine e(config_);  // not asked to: time starts at 0, at 120 bpm, with the configured fades
+    EXPECT_EQ(e.renderer().frame_approx(), 0u);
+    EXPECT_NEAR(e.renderer().bpm(), 120.0, 1e-9);
+    EXPECT_EQ(e.tempo_bpm(), 0.0);
+    EXPECT_EQ(e.fade_ms(), 0.0);
+}
+
 }  // namespace
 }  // namespace lel

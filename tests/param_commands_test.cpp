@@ -56,7 +56,7 @@ struct Rig {
         return c;
     }()};
     OscServer server{"127.0.0.1", 0};
-    CommandContext context{.engine = &engine, .runtime = {}, .quit = {}, .swap_timeout = 2000ms, .tempo_bpm = 0.0,
+    CommandContext context{.engine = &engine, .runtime = {}, .quit = {}, .swap_timeout = 2000ms,
                            .deferred = {}};
     lo_server client = lo_server_new_with_proto(nullptr, LO_UDP, nullptr);
     lo_address leld = lo_address_new("127.0.0.1", std::to_string(server.port()).c_str());

@@ -50,7 +50,7 @@ lel::EngineConfig engine_config() {
 struct Target {
     lel::Engine engine{engine_config()};
     lel::OscServer server{"127.0.0.1", 0};
-    lel::CommandContext context{.engine = &engine, .runtime = {}, .quit = {}, .swap_timeout = {}, .tempo_bpm = 0.0,
+    lel::CommandContext context{.engine = &engine, .runtime = {}, .quit = {}, .swap_timeout = {},
                                 .deferred = {}};
     bool quit_asked = false;
     std::array<lel::StereoFrame, 64> block{};

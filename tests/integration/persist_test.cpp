@@ -2,7 +2,8 @@
 // counter plays (tests/modules/counter.cpp: raw s.state on the left, a
 // helper's state times a /lel/set parameter on the right), then started
 // again on the same state directory: with no load, the ramp goes on from
-// where it was, within 2 s of the start. --fresh, /lel/reset and a state
+// where it was, within 2 s of the start, and so do time (s.frame), the
+// tempo and the fade time. --fresh, /lel/reset and a state
 // file of another arena size start from nothing instead.
 #include "analysis.hpp"
 #include "capture.hpp"
@@ -60,6 +61,13 @@ protected:
         return {t.left.at(0), t.right.at(0)};
     }
     int64_t status_of(std::string_view key) { return status_int(leld_->osc(), key); }
+    double status_number(std::string_view key) {
+        const OscReply r = status(leld_->osc());
+        const auto v = r.value_of(key);
+        const auto n = v ? OscReply{"", {*v}}.number_at(0) : std::nullopt;
+        if (!n) throw HarnessError("/lel/status has no number '" + std::string(key) + "': " + r.describe());
+        return *n;
+    }
 
     void SetUp() override { jack_.emplace(dir_.path()); }
     void TearDown() override {
@@ -83,8 +91,12 @@ TEST_F(Persistence, after_kill_9_a_new_leld_plays_the_counter_on_from_where_it_w
     load_frame(leld_->osc(), module_path("counter").string());
     const OscReply set = expect_call(leld_->osc(), OscOut("/lel/set").s("counter").s("level").d(0.8));
     ASSERT_EQ(set.path, "/lel/done") << set.describe();
+    // Time, tempo and fades are kept too.
+    ASSERT_EQ(expect_call(leld_->osc(), OscOut("/lel/tempo").f(90.0f)).path, "/lel/done");
+    ASSERT_EQ(expect_call(leld_->osc(), OscOut("/lel/fade").f(20.0f)).path, "/lel/done");
     record(1.5);
     const auto [left_before, right_before] = last_values();
+    const double frame_before = status_number("frame");
     ASSERT_GT(left_before, 0.5 * slope) << "the counter did not play";
     ASSERT_GT(right_before, 0.5 * 0.8 * slope);
     kill_leld();
@@ -117,6 +129,12 @@ TEST_F(Persistence, after_kill_9_a_new_leld_plays_the_counter_on_from_where_it_w
     ASSERT_TRUE(value) << got.describe();
     EXPECT_DOUBLE_EQ(value->value, 0.8);
     EXPECT_EQ(status_of("signals"), 1);
+    EXPECT_DOUBLE_EQ(status_number("tempo"), 90.0) << "the tempo was forgotten";
+    EXPECT_NEAR(status_number("fade_ms"), 20.0, 0.05) << "the fade time was forgotten";
+    const double frame_after = status_number("frame");
+    std::printf("frame %.0f before kill -9 (status), %.0f after restart\n", frame_before, frame_after);
+    EXPECT_GT(frame_after, frame_before) << "time started again from 0";
+    EXPECT_LT(frame_after, frame_before + JackServer::sample_rate * (elapsed + 1.0));
     EXPECT_NE(read_file(leld_->process().log()).find("resumed 1 names' state and 1 program steps (0 failed)"),
               std::string::npos) << leld_->log_tail();
 }
