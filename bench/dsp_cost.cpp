@@ -20,7 +20,9 @@
 // same loop by hand: per block of 64, each voice's compute() into its
 // buffer, summed into a bus, which becomes stereo float frames. Timed by
 // the thread's CPU clock around the render calls only; each figure is the
-// median of --repeat runs, printed with the spread (lowest-highest).
+// median of --repeat runs, printed with the spread (lowest-highest). The
+// voice table's engines are timed in rounds (one run of each per round),
+// and its ratios are the median of the rounds' ratios.
 //
 // A benchmark, not a test: it fails only when something cannot run.
 #include "engine_run.hpp"
@@ -242,13 +244,32 @@ int main(int argc, char** argv) {
 #endif
         }
         std::map<std::string, std::map<int, Figure>> figures;
-        // Interleaved by N, so that a slow minute of the machine hits every engine alike.
+        // Per N, every engine is built first and then timed in rounds, one
+        // run of each engine per round: a slow second of the machine (this
+        // is often a shared VM) hits every engine alike, and the ratios
+        // below pair the runs of one round.
+        std::map<std::string, std::map<int, std::vector<double>>> runs;
         for (const int n : voice_n) {
+            std::vector<std::pair<std::string, std::unique_ptr<Renderer>>> built;
             for (const auto& [name, make] : engines) {
                 if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
-                auto r = make(n);
-                if (!r) continue;
-                figures[name][n] = measure(*r, n, plan);
+                if (auto r = make(n)) built.emplace_back(name, std::move(r));
+            }
+            std::vector<std::vector<StereoFrame>> outs(built.size());
+            for (int round = 0; round < plan.repeat; ++round) {
+                for (std::size_t e = 0; e < built.size(); ++e) {
+                    const std::vector<double> ns = lel::bench::time_renders(*built[e].second, n, plan.samples, 1, outs[e]);
+                    runs[built[e].first][n].push_back(ns.front());
+                }
+            }
+            for (std::size_t e = 0; e < built.size(); ++e) {
+                const std::string& name = built[e].first;
+                double energy = 0;
+                for (const StereoFrame& f : outs[e]) energy += static_cast<double>(f.left) * f.left;
+                if (!std::isfinite(energy)) throw std::runtime_error("the render was not finite");
+                const std::vector<double>& ns = runs[name][n];
+                figures[name][n] = {lel::bench::median(ns), *std::min_element(ns.begin(), ns.end()),
+                                    *std::max_element(ns.begin(), ns.end())};
                 record("voice", name, n, figures[name][n]);
                 fmt::print(stderr, "  {:<28} N={:<4} {:7.2f} ns\n", name, n, figures[name][n].median);
             }
@@ -269,11 +290,19 @@ int main(int argc, char** argv) {
             for (const int n : voice_n) fmt::print(" {} |", cell(figures[name][n]));
             fmt::print("\n");
         }
+        // The median of the rounds' ratios (a's run over b's run in the same
+        // round), not the ratio of the medians.
         const auto ratio = [&](const std::string& a, const std::string& b, int n) -> std::optional<double> {
-            if (!figures.count(a) || !figures.count(b)) return std::nullopt;
-            return figures[a][n].median / figures[b][n].median;
+            if (!runs.count(a) || !runs.count(b)) return std::nullopt;
+            const std::vector<double>& x = runs[a][n];
+            const std::vector<double>& y = runs[b][n];
+            std::vector<double> r;
+            for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) r.push_back(x[i] / y[i]);
+            if (r.empty()) return std::nullopt;
+            return lel::bench::median(r);
         };
-        fmt::print("\nTargets, per N:\n");
+        fmt::print("\nTargets, per N (the median over the {} rounds of the two engines' runs in the same round):\n",
+                   plan.repeat);
         for (const int n : voice_n) {
             fmt::print("  N={:<4}", n);
             if (const auto r = ratio("lel, helpers", "Faust, float (default)", n))
