@@ -55,13 +55,27 @@ JackSession::Change JackSession::follow() {
     return Change::none;
 }
 
-void JackSession::activate(const AudioStreams& streams, uint64_t consumed_before) {
-    client_->activate(streams, consumed_before);
-    if (lost_.empty()) return;  // the first client: the daemon connects it (connect())
+bool JackSession::activate(const AudioStreams& streams, uint64_t consumed_before) {
+    if (lost_.empty()) {
+        client_->activate(streams, consumed_before);  // the first client: the daemon connects it (connect())
+        return true;
+    }
+    try {
+        client_->activate(streams, consumed_before);
+    } catch (const JackError& e) {
+        spdlog::warn("leld: the JACK server came back but the client cannot start ({}); waiting for it again",
+                     e.what());
+        underruns_before_ += client_->underruns();
+        xruns_before_ += client_->xruns();
+        lost_.push_back(std::move(client_));
+        next_try_ = std::chrono::steady_clock::now() + backoff_;
+        return false;
+    }
     ++reconnects_;
     waiting_ = client_->reconnect(links_);
     spdlog::info("leld: the JACK server is back (reconnect {}): playing on; {} of {} connections restored, {} waiting "
                  "for their ports", reconnects_, links_.size() - waiting_.size(), links_.size(), waiting_.size());
+    return true;
 }
 
 void JackSession::follow_connections() {

@@ -55,9 +55,11 @@ public:
     Change follow();
 
     /// After follow() said `back`: starts the new client on `streams`
-    /// (AudioBackend::activate) and makes every connection it can. Throws
-    /// JackError.
-    void activate(const AudioStreams& streams, uint64_t consumed_before);
+    /// (AudioBackend::activate) and makes every connection it can. False
+    /// (logged) when the client cannot start: it is dropped as a lost one,
+    /// and the session waits for the server again. The first client's
+    /// failure throws JackError (there is nothing to wait for yet).
+    bool activate(const AudioStreams& streams, uint64_t consumed_before);
 
     /// Ring frames the last lost client took: where a client on the same
     /// ring goes on counting.

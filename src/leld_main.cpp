@@ -144,7 +144,7 @@ int run(const Options& opt) {
             spdlog::warn("{}", w);
         }
         if (const std::string w = playback->start(producer_priority, period_ns); !w.empty()) spdlog::warn("{}", w);
-        jack.activate(playback->streams(), consumed_before);
+        jack.activate(playback->streams(), consumed_before);  // false: it waits for the server again
     };
     // Where the last leld on this state directory (or the playback before
     // this one) was: its names' state is back in the arena; its program
@@ -307,9 +307,8 @@ int run(const Options& opt) {
         try {
             follow_jack();
         } catch (const std::exception& e) {
-            // A new client that cannot start, or a state directory that
-            // cannot be opened again: stop, and let the service manager
-            // start leld again (the state directory has what it needs).
+            // A state directory that cannot be opened again for the new
+            // rate: stop, and let the service manager start leld again.
             spdlog::error("leld: cannot play on after the JACK server came back: {}", e.what());
             status = 1;
             break;
@@ -329,8 +328,9 @@ int run(const Options& opt) {
     }).detach();
     // The callback reads the ring and wakes the producer: stop it first.
     if (jack.client()) jack.client()->deactivate();
-    const uint64_t frames = playback->engine().renderer().frame_approx();
-    if (playback) playback.reset();  // the producer stops; the engine saves the state
+    // (No playback when a new one could not be made after the server came back.)
+    const uint64_t frames = playback ? playback->engine().renderer().frame_approx() : 0;
+    playback.reset();  // the producer stops; the engine saves the state
     spdlog::info("leld: stopped after {} frames, {} underruns, {} xruns", frames, jack.underruns(), jack.xruns());
     if (signal_fd >= 0) close(signal_fd);
     return status;
