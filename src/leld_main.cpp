@@ -155,7 +155,11 @@ int run(const Options& opt) {
                          resumed.names, resumed.steps, resumed.failed, resumed.signals);
         }
     };
-    start_playing(0);
+    // The ports' frames count from the engine's first frame: not 0 when the
+    // clock went on from the state directory (timed bundles and MIDI are
+    // stamped in engine frames).
+    const uint64_t first_frame = playback->engine().renderer().frame_approx();
+    start_playing(first_frame);
     if (!opt.no_connect) {
         for (const std::string& problem : jack.connect(opt.connect)) spdlog::warn("{}", problem);
     }

@@ -61,6 +61,10 @@ protected:
         return {t.left.at(0), t.right.at(0)};
     }
     int64_t status_of(std::string_view key) { return status_int(leld_->osc(), key); }
+    static OscReply osc_reply_of(const std::optional<OscReply>& r) {
+        if (!r) throw HarnessError("no answer");
+        return *r;
+    }
     double status_number(std::string_view key) {
         const OscReply r = status(leld_->osc());
         const auto v = r.value_of(key);
@@ -135,6 +139,13 @@ TEST_F(Persistence, after_kill_9_a_new_leld_plays_the_counter_on_from_where_it_w
     std::printf("frame %.0f before kill -9 (status), %.0f after restart\n", frame_before, frame_after);
     EXPECT_GT(frame_after, frame_before) << "time started again from 0";
     EXPECT_LT(frame_after, frame_before + JackServer::sample_rate * (elapsed + 1.0));
+    // Timed bundles count in those frames too: one 0.3 s ahead waits for
+    // its time (it is not late, as it would be if the ports counted from 0).
+    const OscReply timed = osc_reply_of(leld_->osc().call_raw(osc_bundle(
+        {OscOut("/lel/set").s("counter").s("level").f(0.5f).s("lag").f(0.0f).bytes()}, ntp_in(0.3))));
+    EXPECT_EQ(timed.path, "/lel/done") << timed.describe();
+    record(0.5);
+    EXPECT_EQ(status_of("late"), 0) << "a bundle timed 0.3 s ahead was late after the restart";
     EXPECT_NE(read_file(leld_->process().log()).find("resumed 1 names' state and 1 program steps (0 failed)"),
               std::string::npos) << leld_->log_tail();
 }
