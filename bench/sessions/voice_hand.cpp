@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -23,11 +24,11 @@ namespace d = lel::detail;
 
 // s.state slots: the saw's phase, two held samples and a pending
 // correction; the filter's two integrators, its cached (hz, q, sr, ready)
-// and coefficients (k and the update matrix m11..m2x); the envelope's stage, level, origin,
-// release start and step (Faust's ADSR uses stage, seg and gate_was as
+// and coefficients (k and the update's pairs d, o, x: lel::detail::SvfState); the envelope's stage, level, what
+// is left of its segment, release start, step and the step's key (Faust's ADSR uses stage, seg and gate_was as
 // its counters and previous gate).
-enum Slot { phase, late2, late1, pending, ic1, ic2, hz, qq, sr, ready, k, m11, m12, m22, m2x,
-            stage, level, origin, from, seg, gate_was };
+enum Slot { phase, late2, late1, pending, ic1, ic2, hz, qq, sr, ready, k, d1, d2, o1, o2, x1, x2,
+            stage, level, left, from, seg, key, gate_was };
 
 inline double saw(double* st, double freq, double dt) noexcept {
     const int64_t step = d::bl_step(freq, dt);
@@ -53,81 +54,82 @@ inline double saw(double* st, double freq, double dt) noexcept {
 }
 
 inline double lowpass(double* st, double x, double cutoff, double q, double rate) noexcept {
-    if (!d::svf_cached_for(&st[hz], cutoff, q, rate)) [[unlikely]] {
-        const double g = d::prewarp(cutoff, rate);
-        st[k] = 1.0 / d::clamp_param(q, 0.01, 100.0);
-        const double b1 = 1.0 / (1.0 + g * (g + st[k]));
-        const double b2 = g * b1;
-        const double b3 = g * b2;
-        st[m11] = 2.0 * b1 - 1.0;
-        st[m12] = 2.0 * b2;
-        st[m22] = 1.0 - 2.0 * b3;
-        st[m2x] = 2.0 * b3;
-        st[hz] = cutoff;
-        st[qq] = q;
-        st[sr] = rate;
-        st[ready] = 1.0;
+    auto& f = *reinterpret_cast<d::SvfState*>(&st[ic1]);  // the same 13 doubles, in slots ic1..x2
+    if (!d::svf_cached_for(&f.hz, cutoff, q, rate)) [[unlikely]] d::svf_design(f, cutoff, q, rate);
+    return d::svf_tick(f, x).v2;
+}
+
+/// The running segment's step for `seconds` (lel::detail::segment_step_for).
+inline double step_for(double* st, double seconds, double dt) noexcept {
+    const uint64_t want = d::step_key(seconds, dt);
+    if (std::bit_cast<uint64_t>(st[key]) != want) [[unlikely]] {
+        st[seg] = d::segment_step(seconds, dt);
+        st[key] = std::bit_cast<double>(want);
     }
-    const double was1 = st[ic1], was2 = st[ic2];
-    const double next1 = st[m11] * was1 + (st[m12] * x - st[m12] * was2);
-    const double next2 = st[m22] * was2 + (st[m12] * was1 + st[m2x] * x);
-    st[ic1] = next1;
-    st[ic2] = next2;
-    if (!d::filter_memory_ok(next1, next2)) [[unlikely]] st[ic1] = st[ic2] = 0.0;
-    return 0.5 * (was2 + next2);
+    return st[seg];
 }
 
-/// The decay's or release's 1 - phase at frame f (lel::detail::fall_left).
-inline double fall_left(double* st, double f, double seconds, double dt) noexcept {
-    double step = st[seg];
-    if (!d::step_fits(step, seconds, dt)) [[unlikely]] {
-        const double was = (f - 1.0 - st[origin]) * step;
-        step = d::fall_step(seconds, dt);
-        st[seg] = step;
-        st[origin] = f - 1.0 - was / step;
+inline void start(double* st, double seconds, double dt) noexcept {
+    st[seg] = d::segment_step(seconds, dt);
+    st[key] = std::bit_cast<double>(d::step_key(seconds, dt));
+}
+
+inline bool is(const double* st, d::AdsrStage stage) noexcept {
+    return std::bit_cast<uint64_t>(st[Slot::stage]) == static_cast<uint64_t>(stage);
+}
+
+inline void set(double* st, d::AdsrStage stage) noexcept {
+    st[Slot::stage] = std::bit_cast<double>(static_cast<uint64_t>(stage));
+}
+
+inline double release(double* st, double dt) noexcept {
+    const double l = st[left] - step_for(st, bench::voice::release, dt);
+    if (l > 0.0) [[likely]] {
+        st[left] = l;
+        return st[level] = st[from] * (l * l * l);
     }
-    return 1.0 - (f - st[origin]) * step;
-}
-
-inline void fall_start(double* st, double f0, double seconds, double dt) noexcept {
-    st[seg] = d::fall_step(seconds, dt);
-    st[origin] = f0;
-}
-
-inline double release(double* st, double f, double dt) noexcept {
-    const double left = fall_left(st, f, bench::voice::release, dt);
-    if (left > 0.0) [[likely]] return st[level] = d::level_clamp(st[from] * (left * left * left));
-    st[stage] = d::idle_stage;
+    set(st, d::AdsrStage::idle);
     return st[level] = 0.0;
 }
 
-inline double adsr(double* st, double gate, double f, double dt) noexcept {
+inline double adsr(double* st, double gate, double dt) noexcept {
     namespace v = bench::voice;
+    using d::AdsrStage;
     if (gate > 0.0) {
         const double target = d::level_clamp(v::sustain);
-        if (d::in_stage(st[stage], d::decay_stage)) {
-            const double left = fall_left(st, f, v::decay, dt);
-            if (left > 0.0) [[likely]] return st[level] = d::level_clamp(target + (1.0 - target) * (left * left * left));
-            st[stage] = d::sustain_stage;
+        if (is(st, AdsrStage::decay)) {
+            const double l = st[left] - step_for(st, v::decay, dt);
+            if (l > 0.0) [[likely]] {
+                st[left] = l;
+                return st[level] = target + (1.0 - target) * (l * l * l);
+            }
+            set(st, AdsrStage::sustain);
             return st[level] = target;
         }
-        if (d::in_stage(st[stage], d::sustain_stage))
+        if (is(st, AdsrStage::sustain))
             return st[level] = d::slew_to(st[level], target, dt * (1.0 / d::sustain_slew_seconds));
-        double y = st[level] + d::cached_step(st[seg], v::attack, dt);
-        st[stage] = d::attack_stage;
+        if (is(st, AdsrStage::attack)) {
+            step_for(st, v::attack, dt);
+        } else {
+            start(st, v::attack, dt);
+        }
+        set(st, AdsrStage::attack);
+        double y = d::level_clamp(st[level]) + st[seg];
         if (y >= 1.0) {
             y = 1.0;
-            st[stage] = d::decay_stage;
-            fall_start(st, f, v::decay, dt);
+            set(st, AdsrStage::decay);
+            st[left] = 1.0;
+            start(st, v::decay, dt);
         }
         return st[level] = d::level_clamp(y);
     }
-    if (d::in_stage(st[stage], d::release_stage)) return release(st, f, dt);
-    if (d::in_stage(st[stage], d::idle_stage)) return st[level] = 0.0;
-    st[from] = st[level];
-    fall_start(st, f - 1.0, v::release, dt);
-    st[stage] = d::release_stage;
-    return release(st, f, dt);
+    if (is(st, AdsrStage::release)) return release(st, dt);
+    if (is(st, AdsrStage::idle)) return st[level] = 0.0;
+    st[from] = d::level_clamp(st[level]);
+    st[left] = 1.0;
+    start(st, v::release, dt);
+    set(st, AdsrStage::release);
+    return release(st, dt);
 }
 
 /// Faust's en.adsr (envelopes.lib, Orlarey and Bundin), for comparison:
@@ -150,7 +152,7 @@ inline double faust_adsr(double* st, double gate, double rate) noexcept {
 /// One sample of the voice with its state at `st`.
 inline double voice(double* st, const lel::Context& s, double freq, uint64_t offset) noexcept {
     namespace v = bench::voice;
-    const double env = adsr(st, v::gate(s.frame, offset), d::frame_number(s), s.dt);
+    const double env = adsr(st, v::gate(s.frame, offset), s.dt);
     return 0.01 * env * lowpass(st, saw(st, freq, s.dt), v::cutoff, v::q, s.sr);
 }
 

@@ -133,7 +133,7 @@ TEST(Adsr, keeps_its_state_in_one_block_and_carries_on_through_a_changed_paramet
     test::Offline sig([&](Context& s) { return adsr(s, s.t < 0.05 ? 1.0 : 0.0, 0.01, 0.02, 0.5, release); });
     ASSERT_EQ(sig.layout().size(), 1u);
     EXPECT_EQ(sig.layout()[0].kind, AdsrState::kind);
-    EXPECT_EQ(sig.layout()[0].size, 5u);
+    EXPECT_EQ(sig.layout()[0].size, 6u);
     auto x = sig.mono(static_cast<std::size_t>(0.1 * sr));
     release = 0.2;
     const auto y = sig.mono(static_cast<std::size_t>(0.3 * sr));

@@ -525,10 +525,10 @@ struct Helper {
 
 std::vector<Helper> all_helpers() {
     return {
-        {"lowpass", kind_id("lel.svf"), 11, [](Context& s, double x, double p) { return lowpass(s, x, 800 * p, 2.0); }},
-        {"highpass", kind_id("lel.svf"), 11, [](Context& s, double x, double p) { return highpass(s, x, 800 * p, 2.0); }},
-        {"bandpass", kind_id("lel.svf"), 11, [](Context& s, double x, double p) { return bandpass(s, x, 800 * p, 2.0); }},
-        {"notch", kind_id("lel.svf"), 11, [](Context& s, double x, double p) { return notch(s, x, 800 * p, 2.0); }},
+        {"lowpass", kind_id("lel.svf/2"), 13, [](Context& s, double x, double p) { return lowpass(s, x, 800 * p, 2.0); }},
+        {"highpass", kind_id("lel.svf/2"), 13, [](Context& s, double x, double p) { return highpass(s, x, 800 * p, 2.0); }},
+        {"bandpass", kind_id("lel.svf/2"), 13, [](Context& s, double x, double p) { return bandpass(s, x, 800 * p, 2.0); }},
+        {"notch", kind_id("lel.svf/2"), 13, [](Context& s, double x, double p) { return notch(s, x, 800 * p, 2.0); }},
         {"onepole", kind_id("lel.onepole"), 5, [](Context& s, double x, double p) { return onepole(s, x, 800 * p); }},
         {"dcblock", kind_id("lel.dcblock"), 2, [](Context& s, double x, double) { return dcblock(s, x); }},
         {"peak", kind_id("lel.peak"), 12, [](Context& s, double x, double p) { return peak(s, x, 800 * p, 2.0, 6.0 * p); }},

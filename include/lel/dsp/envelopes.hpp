@@ -79,17 +79,12 @@ inline double level_clamp(double x) noexcept LEL_RT {
 #endif
 }
 
-/// The stages of adsr and perc, stored as doubles in their state.
+/// The stages of perc, stored as doubles in its state (adsr stores its own,
+/// AdsrStage, as bits).
 enum class EnvStage : int { idle = 0, attack = 1, decay = 2, sustain = 3, release = 4 };
 
 /// A stage as its state stores it (compared as a double: no conversion).
 constexpr double stage_value(EnvStage e) noexcept { return static_cast<double>(static_cast<int>(e)); }
-
-/// Whether a stored stage is `stage`: its bits, one integer compare (a
-/// double == is two branches, for NaN); any other bytes are another stage.
-inline bool in_stage(double stored, double stage) noexcept LEL_RT {
-    return std::bit_cast<uint64_t>(stored) == std::bit_cast<uint64_t>(stage);
-}
 
 /// How fast a sustain level changed while sustaining is followed: full
 /// scale in 5 ms, so that a new sustain (a reload) never clicks.
@@ -103,92 +98,90 @@ inline double slew_to(double level, double target, double max_step) noexcept LEL
 
 }  // namespace detail
 
-/// State of lel::adsr: 5 doubles.
+/// State of lel::adsr: 6 doubles.
 ///
 /// Design: each of the stages a voice spends its time in (decay, sustain,
 /// release, idle) is its own short path in adsr(), chosen by the gate and
 /// the stage with two well-predicted branches, and computes its level from
 /// what it needs alone; the gate's edges and the attack, a few samples a
-/// note, take the longer path (detail::adsr_move). The decay and release do
-/// not accumulate their phase: it is (frame - origin) * step, from the
-/// frame, so nothing there is carried from one sample to the next (a
-/// carried value is a load, arithmetic and a store that the next sample
-/// waits on). The step per sample is cached (checked against the segment's
-/// time with a multiply: no division while the times hold); a changed time
-/// moves the origin so that the phase carries on from where it is. The
-/// gate's previous value is the stage (attack, decay, sustain: on). Only the
-/// attack carries its level.
+/// note, take the longer path (detail::adsr_move). The stage is stored as
+/// the bits of a small integer, so each test of it is one compare with an
+/// immediate. The decay and release carry `left`, what remains of their
+/// phase (1 down to 0), and step it down by `step`, the segment's step per
+/// sample, cached for the time and sample rate in `key` (their bits, so a
+/// check is one integer compare while the times hold, and a time changed
+/// mid-segment takes effect at the next sample, the phase going on from
+/// where it is). Every segment sets `step` and `key` when it starts, so
+/// the all-zero state (idle) never reads them.
 struct AdsrState {
-    // "/2": `origin` replaced the accumulated phase of the first layout.
-    static constexpr uint32_t kind = kind_id("lel.adsr/2");
-    double stage;   ///< detail::EnvStage
-    double level;   ///< the output, [0, 1]
-    double origin;  ///< decay, release: the frame at which the phase was 0
-    double from;    ///< the level the release started from
-    double step;    ///< the current segment's phase (or level) step per sample
+    // "/3": the stage as bits and `left` carried; "/2" computed the phase
+    // from the frame, the first layout (`lel.adsr`) accumulated it.
+    static constexpr uint32_t kind = kind_id("lel.adsr/3");
+    double stage;  ///< detail::AdsrStage, as the bits of a small integer
+    double level;  ///< the output, [0, 1]
+    double left;   ///< decay, release: 1 - the segment's phase, > 0 while it runs
+    double from;   ///< the level the release started from
+    double step;   ///< the current segment's phase (or level) step per sample
+    double key;    ///< the bits of the time and dt `step` is for (detail::step_key)
 };
 
 namespace detail {
 
-/// The smallest phase step: an infinite time holds with it (and the
-/// origin stays finite).
-inline constexpr double min_fall_step = 1e-300;
-
+/// perc's stages as its state stores them.
 inline constexpr double idle_stage = stage_value(EnvStage::idle), attack_stage = stage_value(EnvStage::attack),
-                        decay_stage = stage_value(EnvStage::decay), sustain_stage = stage_value(EnvStage::sustain),
                         release_stage = stage_value(EnvStage::release);
 
-/// The frame as a double, for the decay's and release's phase (exact below
-/// 2^53 frames; a signed conversion is one instruction, an unsigned one is not).
-inline double frame_number(const Context& s) noexcept LEL_RT {
-    return static_cast<double>(static_cast<int64_t>(s.frame));
+/// adsr's stage as AdsrState stores it: the bits of a small integer (0 is
+/// idle, so the all-zero state idles).
+enum class AdsrStage : uint64_t { idle = 0, attack = 1, decay = 2, sustain = 3, release = 4 };
+
+inline AdsrStage adsr_stage(const AdsrState& st) noexcept LEL_RT {
+    return static_cast<AdsrStage>(std::bit_cast<uint64_t>(st.stage));
+}
+inline void set_stage(AdsrState& st, AdsrStage stage) noexcept LEL_RT {
+    st.stage = std::bit_cast<double>(static_cast<uint64_t>(stage));
 }
 
-/// The phase step of a decay or release of `seconds`: segment_step, at
-/// least min_fall_step.
-inline double fall_step(double seconds, double dt) noexcept LEL_RT {
-    const double step = segment_step(seconds, dt);
-    return step > min_fall_step ? step : min_fall_step;
+/// What a segment's cached step is for: the bits of its time and of dt
+/// (a changed time or sample rate changes the key).
+inline uint64_t step_key(double seconds, double dt) noexcept LEL_RT {
+    return std::bit_cast<uint64_t>(seconds) ^ std::rotl(std::bit_cast<uint64_t>(dt), 32);
 }
 
-/// Starts a decay or release of `seconds` whose phase is 0 at frame `f0`.
-inline void fall_start(AdsrState& st, double f0, double seconds, double dt) noexcept LEL_RT {
-    st.step = fall_step(seconds, dt);
-    st.origin = f0;
+/// Starts a segment of `seconds`: its step, cached with its key.
+inline double start_segment(AdsrState& st, double seconds, double dt) noexcept LEL_RT {
+    st.step = segment_step(seconds, dt);
+    st.key = std::bit_cast<double>(step_key(seconds, dt));
+    return st.step;
 }
 
-/// A time changed since the last sample: the step for the new one, with
-/// the origin moved so that the phase goes on from where it was.
-inline double fall_restep(AdsrState& st, double f, double seconds, double dt) noexcept LEL_RT {
-    const double was = (f - 1.0 - st.origin) * st.step;
-    const double step = fall_step(seconds, dt);
-    st.step = step;
-    st.origin = f - 1.0 - was / step;
-    return step;
-}
-
-/// What remains of the decay or release at frame `f`, 1 - phase: > 0
-/// while it runs. Its curve is that cubed (fall_curve).
-inline double fall_left(AdsrState& st, double f, double seconds, double dt) noexcept LEL_RT {
-    double step = st.step;
-    if (!step_fits(step, seconds, dt)) [[unlikely]] step = fall_restep(st, f, seconds, dt);
-    return 1.0 - (f - st.origin) * step;
+/// The running segment's step for `seconds`: the cached one while the
+/// time and the rate hold (one compare), else computed again.
+inline double segment_step_for(AdsrState& st, double seconds, double dt) noexcept LEL_RT {
+    if (std::bit_cast<uint64_t>(st.key) != step_key(seconds, dt)) [[unlikely]] return start_segment(st, seconds, dt);
+    return st.step;
 }
 
 /// One sample of the decay from 1 to `target`; sustains once it is there.
-inline double adsr_decay(AdsrState& st, double f, double decay, double target, double dt) noexcept LEL_RT {
-    const double left = fall_left(st, f, decay, dt);
-    if (left > 0.0) [[likely]]
-        return st.level = level_clamp(target + (1.0 - target) * (left * left * left));
-    st.stage = sustain_stage;
+inline double adsr_decay(AdsrState& st, double decay, double target, double dt) noexcept LEL_RT {
+    const double left = st.left - segment_step_for(st, decay, dt);
+    if (left > 0.0) [[likely]] {
+        st.left = left;
+        // In [target, 1]: left is in (0, 1], target in [0, 1].
+        return st.level = target + (1.0 - target) * (left * left * left);
+    }
+    set_stage(st, AdsrStage::sustain);
     return st.level = target;
 }
 
 /// One sample of the release from `from` to 0; idles once it is there.
-inline double adsr_release(AdsrState& st, double f, double release, double dt) noexcept LEL_RT {
-    const double left = fall_left(st, f, release, dt);
-    if (left > 0.0) [[likely]] return st.level = level_clamp(st.from * (left * left * left));
-    st.stage = idle_stage;
+inline double adsr_release(AdsrState& st, double release, double dt) noexcept LEL_RT {
+    const double left = st.left - segment_step_for(st, release, dt);
+    if (left > 0.0) [[likely]] {
+        st.left = left;
+        return st.level = st.from * (left * left * left);  // from is in [0, 1]
+    }
+    set_stage(st, AdsrStage::idle);
     return st.level = 0.0;
 }
 
@@ -196,22 +189,25 @@ inline double adsr_release(AdsrState& st, double f, double release, double dt) n
 /// any stage but decay and sustain attacks (from the current level when the
 /// gate just opened); off with any stage but release and idle releases from
 /// the current level, its first step this sample's.
-inline double adsr_move(AdsrState& st, double f, bool on, double attack, double decay, double release,
-                        double dt) noexcept LEL_RT {
+inline double adsr_move(AdsrState& st, bool on, double attack, double decay, double release, double dt) noexcept LEL_RT {
     if (!on) {
-        st.from = st.level;
-        fall_start(st, f - 1.0, release, dt);
-        st.stage = release_stage;
-        return adsr_release(st, f, release, dt);
+        st.from = level_clamp(st.level);
+        st.left = 1.0;
+        start_segment(st, release, dt);
+        set_stage(st, AdsrStage::release);
+        return adsr_release(st, release, dt);
     }
-    double level = st.level + cached_step(st.step, attack, dt);
-    st.stage = attack_stage;
+    const double step = adsr_stage(st) == AdsrStage::attack ? segment_step_for(st, attack, dt)
+                                                            : start_segment(st, attack, dt);
+    set_stage(st, AdsrStage::attack);
+    // Whatever the bytes held (the shared block of a mismatched call), stay in [0, 1].
+    double level = level_clamp(st.level) + step;
     if (level >= 1.0) {
         level = 1.0;
-        st.stage = decay_stage;
-        fall_start(st, f, decay, dt);
+        set_stage(st, AdsrStage::decay);
+        st.left = 1.0;
+        start_segment(st, decay, dt);
     }
-    // Whatever the bytes held (the shared block of a mismatched call), stay in [0, 1].
     return st.level = level_clamp(level);
 }
 
@@ -228,22 +224,23 @@ inline double adsr_move(AdsrState& st, double f, bool on, double attack, double 
 /// less), decay falls to `sustain` (in [0, 1], clamped) in `decay` seconds,
 /// the level then follows `sustain` while the gate is on, and the gate
 /// turning off releases from the current level to 0 in `release` seconds.
-/// State: 5 doubles. Wait-free; no allocation; a division only when a
+/// State: 6 doubles. Wait-free; no allocation; a division only when a
 /// segment starts or its time changes.
 inline double adsr(Context& s, double gate, double attack, double decay, double sustain,
                    double release) noexcept LEL_RT {
     using namespace detail;
     AdsrState& st = take<AdsrState>(s);
     const bool on = gate > 0.0;
+    const AdsrStage stage = adsr_stage(st);
     if (on) {
-        if (in_stage(st.stage, decay_stage)) return adsr_decay(st, frame_number(s), decay, level_clamp(sustain), s.dt);
-        if (in_stage(st.stage, sustain_stage))
+        if (stage == AdsrStage::decay) return adsr_decay(st, decay, level_clamp(sustain), s.dt);
+        if (stage == AdsrStage::sustain)
             return st.level = slew_to(st.level, level_clamp(sustain), s.dt * (1.0 / sustain_slew_seconds));
     } else {
-        if (in_stage(st.stage, release_stage)) return adsr_release(st, frame_number(s), release, s.dt);
-        if (in_stage(st.stage, idle_stage)) return st.level = 0.0;
+        if (stage == AdsrStage::release) return adsr_release(st, release, s.dt);
+        if (stage == AdsrStage::idle) return st.level = 0.0;
     }
-    return adsr_move(st, frame_number(s), on, attack, decay, release, s.dt);
+    return adsr_move(st, on, attack, decay, release, s.dt);
 }
 
 /// State of lel::perc: 5 doubles. `step` took slot 3 from the release's

@@ -93,27 +93,33 @@ inline double ladder_saturate(double x) noexcept LEL_RT {
 }
 
 /// The state of one state-variable filter: two trapezoidal integrators and
-/// the coefficients of the last (hz, q) it saw.
+/// the coefficients of the last (hz, q) it saw, laid out in pairs so that
+/// the memories' update is three two-lane multiply-adds (see svf).
 struct SvfState {
-    static constexpr uint32_t kind = kind_id("lel.svf");
+    // "/2": the update's coefficients in lane pairs (the first layout, 11
+    // doubles, kept them as four scalars).
+    static constexpr uint32_t kind = kind_id("lel.svf/2");
     double ic1, ic2;           ///< integrator memories
     double hz, q, sr, ready;   ///< parameters the coefficients are for (ready = 1 once set)
     double k;                  ///< damping 1/q
-    double m11, m12, m22, m2x;  ///< the memories' update (see svf): 2 a2 is both m12 and m21
+    double d1, d2;             ///< each memory's weight in its own update: m11, m22
+    double o1, o2;             ///< the other memory's: -m12 (ic2 in ic1'), m12 (ic1 in ic2')
+    double x1, x2;             ///< the input's: m12, m2x
 };
 
 enum class SvfMode { low, high, band, notch };
 
 /// Whether a state-variable filter's coefficients are for (hz, q, sr):
 /// the four doubles at `cached` (its hz, q, sr and `ready`, 1 once set)
-/// hold exactly these bits. With AVX2 one compare of the four at once (a
-/// load, a compare, a mask and a branch, where a double == per parameter
+/// hold exactly these bits. With AVX2 one test of the four at once (a
+/// load-and-xor, a test and a branch, where a double == per parameter
 /// costs a compare and two branches, more than the filter's arithmetic).
 inline bool svf_cached_for(const double* cached, double hz, double q, double sr) noexcept LEL_RT {
 #if defined(__AVX2__)
     const __m256i want = _mm256_castpd_si256(_mm256_setr_pd(hz, q, sr, 1.0));
     const __m256i have = _mm256_loadu_si256(reinterpret_cast<const __m256i_u*>(cached));
-    return _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(want, have))) == 0xf;
+    const __m256i diff = _mm256_xor_si256(want, have);
+    return _mm256_testz_si256(diff, diff) != 0;
 #else
     return (differs(hz, cached[0]) | differs(q, cached[1]) | differs(sr, cached[2]) | differs(1.0, cached[3])) == 0;
 #endif
@@ -121,6 +127,28 @@ inline bool svf_cached_for(const double* cached, double hz, double q, double sr)
 static_assert(offsetof(SvfState, q) == offsetof(SvfState, hz) + 8 && offsetof(SvfState, sr) == offsetof(SvfState, hz) + 16 &&
                   offsetof(SvfState, ready) == offsetof(SvfState, hz) + 24,
               "svf_cached_for reads hz, q, sr and ready as four doubles in a row");
+static_assert(offsetof(SvfState, ic2) == offsetof(SvfState, ic1) + 8 && offsetof(SvfState, d2) == offsetof(SvfState, d1) + 8 &&
+                  offsetof(SvfState, o2) == offsetof(SvfState, o1) + 8 && offsetof(SvfState, x2) == offsetof(SvfState, x1) + 8,
+              "svf reads its memories and each coefficient pair as two doubles in a row");
+
+/// The filter's coefficients for (hz, q) at `sr`, and that key.
+inline void svf_design(SvfState& f, double hz, double q, double sr) noexcept LEL_RT {
+    const double g = prewarp(hz, sr);
+    f.k = 1.0 / clamp_param(q, 0.01, 100.0);
+    const double a1 = 1.0 / (1.0 + g * (g + f.k));
+    const double a2 = g * a1;
+    const double a3 = g * a2;
+    f.d1 = 2.0 * a1 - 1.0;
+    f.d2 = 1.0 - 2.0 * a3;
+    f.o1 = -2.0 * a2;
+    f.o2 = 2.0 * a2;
+    f.x1 = 2.0 * a2;
+    f.x2 = 2.0 * a3;
+    f.hz = hz;
+    f.q = q;
+    f.sr = sr;
+    f.ready = 1.0;
+}
 
 /// One sample of the TPT state-variable filter (Zavalishin, "The Art of VA
 /// Filter Design", ch. 4; the loop solved in closed form as in A. Simper,
@@ -140,39 +168,51 @@ static_assert(offsetof(SvfState, q) == offsetof(SvfState, hz) + 8 && offsetof(Sv
 /// sample waits for: two multiply-adds from memory to memory, where the
 /// textbook order has four (x - ic2, v1 or v2, then 2 v - ic), and the
 /// outputs are off it. The filter is a recursion that no two samples of
-/// can run in parallel, so that chain is its cost: -30% per sample here.
-template <SvfMode mode>
-inline double svf(Context& s, double x, double hz, double q) noexcept LEL_RT {
-    SvfState& f = take<SvfState>(s);
-    if (!svf_cached_for(&f.hz, hz, q, s.sr)) [[unlikely]] {
-        const double g = prewarp(hz, s.sr);
-        f.k = 1.0 / clamp_param(q, 0.01, 100.0);
-        const double a1 = 1.0 / (1.0 + g * (g + f.k));
-        const double a2 = g * a1;
-        const double a3 = g * a2;
-        f.m11 = 2.0 * a1 - 1.0;
-        f.m12 = 2.0 * a2;  // ic2's weight in ic1' is -m12, x's +m12, ic1's in ic2' +m12
-        f.m22 = 1.0 - 2.0 * a3;
-        f.m2x = 2.0 * a3;
-        f.hz = hz;
-        f.q = q;
-        f.sr = s.sr;
-        f.ready = 1.0;
-    }
+/// can run in parallel, so that chain is its cost. With FMA both memories
+/// are one two-lane vector: (ic1', ic2') = x (x1, x2) + (d1, d2) (ic1, ic2)
+/// + (o1, o2) (ic2, ic1), three vector instructions where the scalar form
+/// takes six and the compiler's own vectorization of it added a shuffle to
+/// the chain (svf_tick).
+/// The band-pass (v1, gain q at the centre) and low-pass (v2) of one sample.
+struct SvfOut {
+    double v1, v2;
+};
+
+/// One sample of the filter with its coefficients set (svf_design).
+inline SvfOut svf_tick(SvfState& f, double x) noexcept LEL_RT {
+#if defined(__AVX2__) && defined(__FMA__)
+    const __m128d ic = _mm_loadu_pd(&f.ic1);
+    const __m128d input = _mm_mul_pd(_mm_loadu_pd(&f.x1), _mm_set1_pd(x));
+    const __m128d own = _mm_fmadd_pd(_mm_loadu_pd(&f.d1), ic, input);
+    const __m128d next = _mm_fmadd_pd(_mm_loadu_pd(&f.o1), _mm_permute_pd(ic, 1), own);
+    // A memory gone non-finite or absurdly large (NaN fails every
+    // comparison) is cleared: filter_memory_ok for both lanes at once.
+    const __m128d size = _mm_and_pd(next, _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffff)));
+    const __m128d bad = _mm_cmp_pd(size, _mm_set1_pd(1e18), _CMP_NLT_UQ);
+    _mm_storeu_pd(&f.ic1, next);
+    if (!_mm_testz_pd(bad, bad)) [[unlikely]] f.ic1 = f.ic2 = 0.0;
+    const __m128d v = _mm_mul_pd(_mm_add_pd(ic, next), _mm_set1_pd(0.5));
+    return {_mm_cvtsd_f64(v), _mm_cvtsd_f64(_mm_unpackhi_pd(v, v))};
+#else
     const double ic1 = f.ic1, ic2 = f.ic2;
-    // Each memory's own term last: a multiply-add from the other memory
-    // onto the input's term, then one from itself.
-    const double next1 = f.m11 * ic1 + (f.m12 * x - f.m12 * ic2);
-    const double next2 = f.m22 * ic2 + (f.m12 * ic1 + f.m2x * x);
+    const double next1 = f.x1 * x + f.d1 * ic1 + f.o1 * ic2;
+    const double next2 = f.x2 * x + f.d2 * ic2 + f.o2 * ic1;
     f.ic1 = next1;
     f.ic2 = next2;
     if (!filter_memory_ok(next1, next2)) [[unlikely]] f.ic1 = f.ic2 = 0.0;
-    const double v2 = 0.5 * (ic2 + next2);  // low-pass
-    if constexpr (mode == SvfMode::low) return v2;
-    const double v1 = 0.5 * (ic1 + next1);  // band-pass, gain q at the centre
-    if constexpr (mode == SvfMode::high) return x - f.k * v1 - v2;
-    if constexpr (mode == SvfMode::band) return f.k * v1;
-    return x - f.k * v1;
+    return {0.5 * (ic1 + next1), 0.5 * (ic2 + next2)};
+#endif
+}
+
+template <SvfMode mode>
+inline double svf(Context& s, double x, double hz, double q) noexcept LEL_RT {
+    SvfState& f = take<SvfState>(s);
+    if (!svf_cached_for(&f.hz, hz, q, s.sr)) [[unlikely]] svf_design(f, hz, q, s.sr);
+    const SvfOut v = svf_tick(f, x);
+    if constexpr (mode == SvfMode::low) return v.v2;
+    if constexpr (mode == SvfMode::high) return x - f.k * v.v1 - v.v2;
+    if constexpr (mode == SvfMode::band) return f.k * v.v1;
+    return x - f.k * v.v1;
 }
 
 /// The state of one biquad: the transposed direct form II memories and the
