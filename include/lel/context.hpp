@@ -52,6 +52,7 @@ struct Context {
         const char* key = nullptr;           ///< the key lel::key gave the next block, if any
         detail::Recorder* recorder = nullptr;  ///< non-null while the load-time probe runs
         uint32_t mismatch = 0;               ///< set when a call found another helper's block
+        bool copy = false;                   ///< `area` is the block loop's own copy (detail/block.hpp)
     } helpers;
 
     /// Where lel::input and lel::listen read (dsp/routing.hpp): not for user code.

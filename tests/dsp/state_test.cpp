@@ -57,5 +57,38 @@ TEST(HelperState, a_block_larger_than_the_area_never_reaches_past_it) {
     EXPECT_TRUE(sig.mismatched());
 }
 
+TEST(HelperState, a_call_beyond_the_last_block_reads_the_areas_end_and_gets_scratch) {
+    // The probe sees one call; frame 1 makes two more, the first of them
+    // where the area ends (no bounds check in take: the end never matches).
+    double extra = -1.0;
+    test::Offline sig([&](Context& s) {
+        const double a = count(s);
+        if (s.frame == 1) {
+            extra = count(s);
+            extra += count(s);
+        }
+        return a;
+    });
+    EXPECT_EQ(sig.mono(2), (std::vector<double>{1.0, 2.0}));
+    EXPECT_GT(extra, 0.0) << "the extra calls counted in scratch";
+    EXPECT_TRUE(sig.mismatched());
+    EXPECT_EQ(sig.mono(1)[0], 3.0) << "the block that matched kept counting";
+}
+
+TEST(HelperState, after_a_call_that_found_another_block_the_samples_later_calls_touch_no_block) {
+    // Frame 1: the second call asks for another kind and size, so the
+    // third, whose cursor now lies inside the second block, must not
+    // count in anyone's block.
+    test::Offline sig([](Context& s) {
+        const double a = count(s);
+        const double b = s.frame == 1 ? take(s, kind_id("test.other"), 3)[0] : count(s);
+        return a * 100.0 + b * 10.0 + count(s);
+    });
+    EXPECT_EQ(sig.mono(1)[0], 111.0);
+    sig.mono(1);
+    EXPECT_TRUE(sig.mismatched());
+    EXPECT_EQ(sig.mono(1)[0], 322.0) << "the second and third blocks did not count at frame 1";
+}
+
 }  // namespace
 }  // namespace lel

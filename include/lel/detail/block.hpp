@@ -45,7 +45,8 @@ using signal_result_t = std::invoke_result_t<F&, Context&>;
 inline constexpr std::size_t max_stack_callable = 512;
 
 template <class F>
-inline constexpr bool copy_to_stack = std::is_trivially_copyable_v<F> && sizeof(F) <= max_stack_callable;
+inline constexpr bool copy_to_stack =
+    std::is_trivially_copyable_v<F> && sizeof(F) <= max_stack_callable && !std::is_empty_v<F>;  // (nothing to copy)
 
 /// The largest |sample| a signal may return: far above any musical level
 /// (+80 dB over full scale), so only a bug reaches it. A sample beyond it is
@@ -78,19 +79,26 @@ inline bool mix_finite(double* __restrict bus, const double* __restrict x, const
     return bad == 0;
 }
 
+/// Helper areas shorter than this run from a copy on the block loop's stack
+/// (run_samples).
+inline constexpr uint32_t copied_area_doubles = 64;
+
 /// Runs the user's callable for `n` samples into `left` (and `right` for a
-/// stereo signal).
-template <class F>
-bool run_samples(F& f, const lel_block* block, uint32_t n, double* state, double* __restrict left,
-                 double* __restrict right) {
+/// stereo signal), its helper calls on `area` (`size` doubles), or on a copy
+/// of copied_area_doubles when `Copy`. Flattened: with two of these per
+/// signal, the compiler would no longer inline the user's code into either.
+template <bool Copy, class F>
+[[gnu::flatten]] bool sample_loop(F& f, const lel_block* block, uint32_t n, double* state, double* area,
+                                  uint32_t size, double* __restrict left, double* __restrict right) {
     Context s;
     s.dt = block->dt;
     s.sr = block->sample_rate;
     s.name = block->name;
     s.state = std::span<double>(state, block->state_size);
     s.bpm = block->beats_per_frame * 60.0 * block->sample_rate;
-    s.helpers.area = block->helpers;
-    s.helpers.size = block->helpers ? block->helpers_size : 0;
+    s.helpers.area = area;
+    s.helpers.size = Copy ? copied_area_doubles : size;
+    s.helpers.copy = Copy;
     s.routing.input = block->input;
     s.routing.buses = block->buses;
     s.routing.listens = block->listens;
@@ -116,10 +124,39 @@ bool run_samples(F& f, const lel_block* block, uint32_t n, double* state, double
     return s.helpers.mismatch == 0;
 }
 
+/// Runs the user's callable for `n` samples into `left` (and `right`).
+/// A small helper area (a voice's oscillators, filters and envelopes) runs
+/// from a copy on this stack, copied back at the end of the block unless a
+/// helper call found another helper's block: each helper call's bound is
+/// then a constant, and the state sits next to the samples it makes (in the
+/// arena, at addresses unrelated to this stack, a voice ran 10-15% slower:
+/// bench/dsp_cost). A larger one (a delay line, a reverb) runs in place.
+template <class F>
+bool run_samples(F& f, const lel_block* block, uint32_t n, double* state, double* __restrict left,
+                 double* __restrict right) {
+    const uint32_t size = block->helpers ? block->helpers_size : 0;
+    if (size > 0 && size <= copied_area_doubles) {
+        alignas(64) double copy[copied_area_doubles];
+        std::memcpy(copy, block->helpers, size * sizeof(double));
+        // What lies past the area reads as zeros: no header (a call beyond the area finds no block).
+        std::memset(copy + size, 0, (copied_area_doubles - size) * sizeof(double));
+        if (!sample_loop<true>(f, block, n, state, copy, size, left, right)) return false;
+        std::memcpy(block->helpers, copy, size * sizeof(double));
+        return true;
+    }
+    return sample_loop<false>(f, block, n, state, block->helpers, size, left, right);
+}
+
 /// Renders one block of the callable at `user` (an F) and mixes it into the
 /// block's buses. Producer thread; wait-free as far as the user's code is.
 /// An exception from the user's code is caught and reported, never rethrown;
 /// then nothing is mixed.
+// g++ cannot always follow that the sample loop writes left[0, n) (and
+// right) before the mix reads them, and would warn in users' sessions.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 template <class F>
 int32_t render_block(void* user, const lel_block* block, double* state) noexcept {
     constexpr bool stereo = is_stereo<signal_result_t<F>>;
@@ -151,6 +188,9 @@ int32_t render_block(void* user, const lel_block* block, double* state) noexcept
     }
     return finite ? LEL_RENDER_OK : LEL_RENDER_NOT_FINITE;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /// Runs the callable at `user` (an F) for one sample against the probe's
 /// scratch state, with a Recorder attached, and reports the helper calls

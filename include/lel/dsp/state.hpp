@@ -204,7 +204,8 @@ inline void write_headers(double* area, std::span<const RecordedBlock> blocks) n
 /// The calling helper's state block: `size` doubles that persist across
 /// samples and reloads, zero the first time. Use only the returned span
 /// (shorter than `size` only in a signal about to be muted). Any thread;
-/// wait-free: one compare on the fast path.
+/// wait-free: a bound and a header compared on the fast path (the bound is
+/// the compiler's when the block loop runs on its copy of the area).
 inline std::span<double> take(Context& s, uint32_t kind, uint32_t size) noexcept LEL_RT {
     Context::HelperState& h = s.helpers;
     const uint32_t at = h.cursor;
@@ -213,6 +214,16 @@ inline std::span<double> take(Context& s, uint32_t kind, uint32_t size) noexcept
     if (end <= h.size && end > at) [[likely]] {
         uint64_t header;
         std::memcpy(&header, h.area + at, sizeof header);
+        if (h.copy) {
+            // The block loop's copy of a small area (detail/block.hpp),
+            // copied back only if every call matched: a call that found
+            // another helper's block works on the copy all the same, and
+            // the whole block's changes are dropped. (No second pointer
+            // for the compiler to follow, and the bound is a constant.)
+            h.mismatch |= header != detail::block_header(kind, size);
+            h.key = nullptr;
+            return std::span<double>(h.area + at + 1, size);
+        }
         if (header == detail::block_header(kind, size)) [[likely]] {
             h.key = nullptr;
             return std::span<double>(h.area + at + 1, size);
