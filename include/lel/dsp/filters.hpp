@@ -322,8 +322,8 @@ inline constexpr double ladder_max_feedback = 4.2;
 // ---------------------------------------------------------------------------
 // State-variable filters. Usage: `lel::lowpass(s, x, hz, q)`.
 // x: audio; hz: cutoff (centre) in Hz, clamped to [0.001, 0.49 sr]; q: 0.7071
-// for Butterworth, clamped to [0.01, 100]. 12 dB/octave. State: 10 doubles,
-// kind "lel.svf", shared by the four modes (a reload that turns a lowpass
+// for Butterworth, clamped to [0.01, 100]. 12 dB/octave. State: 13 doubles,
+// kind "lel.svf/2", shared by the four modes (a reload that turns a lowpass
 // into a highpass keeps its memory).
 // Reference: V. Zavalishin, "The Art of VA Filter Design" (2018), ch. 4
 // (TPT / zero-delay-feedback SVF); A. Simper, Cytomic SVF paper (2013).

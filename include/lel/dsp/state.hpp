@@ -19,8 +19,10 @@
 //     run time each call checks, with one compare, that the block at the
 //     cursor is its own. A helper called only on some samples breaks the
 //     order: the call gets a scratch block instead of another helper's
-//     state, and the signal is muted and logged (call helpers on every
-//     sample, in the same order; put conditions in their arguments).
+//     state (or, when the block loop runs on its own copy of a small area,
+//     detail/block.hpp, works on that copy, which is then dropped), and
+//     the signal is muted and logged (call helpers on every sample, in the
+//     same order; put conditions in their arguments).
 //
 // A helper writes only within the span take() returns (its size may be
 // smaller than asked for a helper whose call failed the check), so no call
