@@ -159,6 +159,13 @@ TEST(HelperStateThroughTheEngine, a_helper_called_on_some_samples_only_is_muted_
     ASSERT_TRUE(e.run_session(conditional, nullptr, "conditional"));
     render(e, 64);
     EXPECT_EQ(e.muted(), 1u);
+    // The small area ran from the block loop's copy: the block whose calls
+    // went out of order is dropped whole, so the counter the code saw move
+    // is still 0 in the name's state.
+    const StateArena::Lease* lease = e.arena().find("sig");
+    ASSERT_NE(lease, nullptr);
+    EXPECT_GT(last_a, 1.0);
+    EXPECT_EQ(lease->data()[default_state_size + 1], 0.0) << "the mismatched block's changes were kept";
     const double at_mute = last_a;
     render(e, 640);
     EXPECT_EQ(last_a, at_mute) << "still running after it was muted";
