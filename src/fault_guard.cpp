@@ -90,7 +90,9 @@ void on_stall(int, siginfo_t*, void*) {
 // reading them allocates nothing and takes no lock.
 void enter(ThreadGuard& g) noexcept {
     if (Watched* w = t_watched) {
-        w->entries.fetch_add(1, std::memory_order_relaxed);
+        // This thread is the only writer: a load and a store, not a locked
+        // add (a full barrier on x86, per signal per block).
+        w->entries.store(w->entries.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         w->inside.store(true, std::memory_order_release);
     }
     std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -157,45 +159,62 @@ void prepare_this_thread() {
     sigaltstack(&ss, nullptr);
 }
 
-// One place that jumps: a block is a guarded_call of its block function.
-// Unchecked for -Wfunction-effects: guarded_call (a sigsetjmp that saves no
-// mask, no system call) and the user's block function, which
-// rt::render_signal documents; nothing here allocates.
+// Two places jump back: guarded_render (a block, per signal per block on
+// the producer, so it calls the block function directly: no Report built,
+// no call through a lambda) and guarded_call (anything else). sigsetjmp
+// must be called in the frame that stays alive, and g++ never inlines a
+// function that calls it, so each has its own; arm() and disarm() are the
+// rest of both.
+namespace {
+
+void arm(ThreadGuard& g, sigjmp_buf& env) noexcept {
+    g.jump = &env;
+    enter(g);
+}
+
+void disarm(ThreadGuard& g) noexcept {
+    leave(g);
+    g.jump = nullptr;
+}
+
+}  // namespace
+
+// Unchecked for -Wfunction-effects: a sigsetjmp that saves no mask (no
+// system call) and the user's block function, which rt::render_signal
+// documents; nothing here allocates. `report` is written only when the
+// block did not return.
 LEL_RT_UNCHECKED_BEGIN
 int32_t guarded_render(lel_render_fn render, void* user, const lel_block* block, double* state,
                        Report& report) noexcept {
-    struct Call {
-        lel_render_fn render;
-        void* user;
-        const lel_block* block;
-        double* state;
-        int32_t result;
-    } call{render, user, block, state, -1};
-    report = guarded_call([](void* c) {
-        auto& k = *static_cast<Call*>(c);
-        k.result = k.render(k.user, k.block, k.state);
-    }, &call);
-    return report.ending == Ending::returned ? call.result : -1;
+    ThreadGuard& g = t_guard;  // (`result` needs no volatile: it is read only on the path that returned)
+    if (g.inside) return render(user, block, state);
+    sigjmp_buf env;
+    if (sigsetjmp(env, 0) != 0) {
+        disarm(g);
+        report = report_of(g);
+        return -1;
+    }
+    arm(g, env);
+    const int32_t result = render(user, block, state);
+    disarm(g);
+    return result;
 }
 LEL_RT_UNCHECKED_END
 
 Report guarded_call(void (*fn)(void*), void* context) noexcept {
-    ThreadGuard& g = t_guard;  // (a volatile `call.result` is not needed: it is read only on the path that returned)
+    ThreadGuard& g = t_guard;
     if (g.inside) {
         fn(context);
         return {};
     }
     sigjmp_buf env;
     if (sigsetjmp(env, 0) != 0) {
-        leave(g);
-        g.jump = nullptr;
+        disarm(g);
         return report_of(g);
     }
-    g.jump = &env;
-    enter(g);
+    arm(g, env);
     fn(context);
-    leave(g);
-    g.jump = nullptr;
+    disarm(g);
     return {};
 }
 

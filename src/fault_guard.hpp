@@ -75,7 +75,8 @@ void prepare_this_thread();
 
 /// Runs a signal's block function with faults caught. Producer thread;
 /// adds a sigsetjmp (no system call) to the call. Returns the block
-/// function's result, or -1 when it did not return: then `report` says why.
+/// function's result, or -1 when it did not return: then `report` says why
+/// (it is left as it was when the function returned).
 int32_t guarded_render(lel_render_fn render, void* user, const lel_block* block, double* state,
                        Report& report) noexcept LEL_RT;
 

@@ -271,9 +271,12 @@ void Renderer::mute(const Voice& v, RtLogRecord::Kind why, int32_t code) noexcep
 // failed: then it is muted.
 bool Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noexcept {
     const double beats_per_frame = block_grid_.beats_per_frame;
-    double* mono = mix_mono_.data();
-    double* left = mix_left_.data();
-    double* right = mix_right_.data();
+    // A voice on the main mix gets the buses of its channel count only (the
+    // others null: a module that writes where it said it would not faults,
+    // and is muted), so the output pass reads what was written.
+    double* mono = nullptr;
+    double* left = nullptr;
+    double* right = nullptr;
     if (const uint16_t b = bus_of_[v.name_index]; b != no_bus) {
         mono = buses_.data() + std::size_t{3} * b * LEL_MAX_BLOCK_FRAMES;
         left = mono + LEL_MAX_BLOCK_FRAMES;
@@ -285,6 +288,13 @@ bool Renderer::render_voice(const Voice& v, uint32_t n, const double* gain) noex
             bus_block_[b] = block_count_;
         }
         bus_clean_[b] = 0;
+    } else if (v.channels == 2) {
+        left = mix_left_.data();
+        right = mix_right_.data();
+        mixed_ |= mixed_stereo;
+    } else {
+        mono = mix_mono_.data();
+        mixed_ |= mixed_mono;
     }
     const lel_block block{frame_now_, n, v.state_size, sample_rate_, dt_, v.name, mono, left, right, gain,
                           v.helpers, v.helpers_size, 0,
@@ -450,12 +460,42 @@ void Renderer::finish_buses(uint32_t n, uint32_t fade) noexcept {
                 mix_right_[i] += k * right[i];
             }
             if (g && n > 0) level = g[n - 1];
+            mixed_ |= mixed_mono | mixed_stereo;
         } else if (!bus_clean_[r.bus]) {
             std::fill_n(mono, 3 * LEL_MAX_BLOCK_FRAMES, 0.0);
             bus_clean_[r.bus] = 1;
         }
         if (bus_block_[r.bus] != block_count_) level = target;  // nothing plays: nothing to fade
     }
+}
+
+// The block's frames from the mix buses written (mono to both channels),
+// leaving those buses zero for the next block: in the same pass, while they
+// are in cache (a separate clearing pass at the block's start cost more than
+// the whole output pass at one voice). True if a frame may need the limiter.
+template <bool Mono, bool Stereo>
+bool Renderer::output_pass(StereoFrame* out, uint32_t n) noexcept {
+    double* left = mix_left_.data();
+    double* right = mix_right_.data();
+    double* mono = mix_mono_.data();
+    uint64_t over = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+        double l, r;
+        if constexpr (Mono && Stereo) {
+            l = left[i] + mono[i];
+            r = right[i] + mono[i];
+        } else if constexpr (Stereo) {
+            l = left[i];
+            r = right[i];
+        } else {
+            l = r = mono[i];
+        }
+        over |= beyond_knee(l) | (Stereo ? beyond_knee(r) : 0);
+        out[i] = StereoFrame{static_cast<float>(l), static_cast<float>(r)};
+        if constexpr (Mono) mono[i] = 0.0;
+        if constexpr (Stereo) left[i] = right[i] = 0.0;
+    }
+    return over != 0;
 }
 
 void Renderer::render_block(StereoFrame* out, const StereoFrame* in, uint32_t n) noexcept {
@@ -478,23 +518,16 @@ void Renderer::render_block(StereoFrame* out, const StereoFrame* in, uint32_t n)
     ++block_count_;
     since_swap_ = since_swap_ > UINT32_MAX - n ? UINT32_MAX : since_swap_ + n;
 
-    // One vectorized pass for a block at a sane level; the limiter's
-    // per-sample branches only for a block that needs them, from the float
-    // frames (the output's own precision: 6e-8 of full scale).
-    // It also zeroes the mix buses for the next block, while they are in
-    // cache and in the same pass (a separate clearing pass at the block's
-    // start cost more than the whole output pass at one voice, and a
-    // separate one at its end, three memset calls, 30% of it).
-    double* left = mix_left_.data();
-    double* right = mix_right_.data();
-    double* mono = mix_mono_.data();
-    uint64_t over = 0;
-    for (uint32_t i = 0; i < n; ++i) {
-        const double l = left[i] + mono[i];
-        const double r = right[i] + mono[i];
-        over |= beyond_knee(l) | beyond_knee(r);
-        out[i] = StereoFrame{static_cast<float>(l), static_cast<float>(r)};
-        left[i] = right[i] = mono[i] = 0.0;
+    // One vectorized pass over the buses written, for a block at a sane
+    // level; the limiter's per-sample branches only for a block that needs
+    // them, from the float frames (the output's own precision: 6e-8 of full
+    // scale).
+    bool over = false;
+    switch (std::exchange(mixed_, 0)) {
+        case mixed_mono: over = output_pass<true, false>(out, n); break;
+        case mixed_stereo: over = output_pass<false, true>(out, n); break;
+        case mixed_mono | mixed_stereo: over = output_pass<true, true>(out, n); break;
+        default: std::fill_n(out, n, StereoFrame{0.0f, 0.0f});
     }
     if (over) {
         for (uint32_t i = 0; i < n; ++i) {

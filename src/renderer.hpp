@@ -9,8 +9,10 @@
 // mix buses (mono, left, right), (3) mutes a signal whose block held NaN,
 // inf or a sample beyond detail::max_sample (those samples were mixed as 0;
 // its state is marked poisoned, so the name's next code gets fresh state)
-// or whose code threw (nothing was mixed), and (4) adds the mono bus to both channels and passes the sum through the
-// output stage's soft limiter.
+// or whose code threw (nothing was mixed), and (4) adds the mono bus to both
+// channels and passes the sum through the output stage's soft limiter. A
+// voice gets only the buses of its channel count (lel_signal_desc::channels),
+// so step 4 reads and zeroes only the buses the block wrote.
 // Blocks are at most LEL_MAX_BLOCK_FRAMES long (the modules' stack buffer).
 //
 // Fades (all decided here, at the swap, from what is really playing):
@@ -181,6 +183,8 @@ private:
     void finish_buses(uint32_t n, uint32_t fade) noexcept LEL_RT;
     bool has_bus(const Voice& v) const noexcept { return bus_of_[v.name_index] != no_bus; }
     bool render_voice(const Voice& v, uint32_t n, const double* gain) noexcept LEL_RT;
+    template <bool Mono, bool Stereo>
+    bool output_pass(StereoFrame* out, uint32_t n) noexcept LEL_RT;
     void silence_names_of(const Program& p) noexcept LEL_RT;
     const double* ramp(uint32_t n, double gain_from, double gain_step) noexcept LEL_RT;
     const double* curve(uint32_t n, uint32_t clock, uint32_t fade, bool rising) noexcept LEL_RT;
@@ -202,6 +206,8 @@ private:
     std::vector<double> gain_;      // per name index: its level, 0..1
     std::vector<uint64_t> owner_;   // per name index: id of the last program holding it
     std::vector<double> gain_ramp_, mix_mono_, mix_left_, mix_right_;  // max_block each, never resized
+    static constexpr uint8_t mixed_mono = 1, mixed_stereo = 2;
+    uint8_t mixed_ = 0;  // which of the mix buses this block wrote: only those are read and zeroed
     static constexpr uint16_t no_bus = 0xffff;
     static_assert(max_buses < no_bus);
     std::vector<uint16_t> bus_of_;      // per name index: its bus, or no_bus (set at swaps from the routes)

@@ -1,6 +1,7 @@
 // The engine without JACK: sessions compiled into the test, rendered into
 // plain buffers, commands issued as the OSC layer would.
 #include "engine.hpp"
+#include "fault_guard.hpp"
 
 #include <lel/lel.hpp>
 
@@ -121,6 +122,65 @@ TEST(Renderer, AStereoSignalFillsEachChannelWithItsOwnValue) {
     const auto out = render(e, 64);
     EXPECT_FLOAT_EQ(out[5].left, 0.25f);
     EXPECT_FLOAT_EQ(out[5].right, -0.25f);
+}
+
+void mono_and_stereo_session(const lel_host* h) {
+    detail::run_session(h, [](Session& s) {
+        s.clear();
+        s.add("narrow", [](auto&) { return 0.125; });
+        s.add("wide", [](auto&) { return Frame{0.25, -0.25}; });
+    });
+}
+
+// The output pass reads and zeroes only the buses the block wrote: a mono
+// and a stereo signal sum, block after block, and once the stereo one is
+// gone its channels are silent (nothing is left over from it).
+TEST(Renderer, MonoAndStereoSignalsSumInEveryBlockAndALeavingOneLeavesNothingBehind) {
+    Engine e(instant);
+    ASSERT_TRUE(e.run_session(mono_and_stereo_session, nullptr, "test"));
+    auto out = render(e, 640);
+    for (std::size_t i : {0u, 63u, 64u, 639u}) {
+        EXPECT_FLOAT_EQ(out[i].left, 0.375f) << i;
+        EXPECT_FLOAT_EQ(out[i].right, -0.125f) << i;
+    }
+    ASSERT_TRUE(e.remove("wide"));
+    out = render(e, 640);
+    for (std::size_t i : {0u, 63u, 64u, 639u}) {
+        EXPECT_FLOAT_EQ(out[i].left, 0.125f) << i;
+        EXPECT_FLOAT_EQ(out[i].right, 0.125f) << i;
+    }
+    ASSERT_TRUE(e.remove("narrow"));
+    out = render(e, 640);
+    for (std::size_t i : {0u, 63u, 64u, 639u}) {
+        EXPECT_EQ(out[i].left, 0.0f) << i;
+        EXPECT_EQ(out[i].right, 0.0f) << i;
+    }
+}
+
+// A module declares its channel count; the engine hands a voice only those
+// buses. One that writes a stereo bus after declaring mono faults on the
+// null bus and is muted; the others play on.
+int32_t writes_left(void*, const lel_block* b, double*) noexcept {
+    for (uint32_t i = 0; i < b->frames; ++i) b->mix_left[i] += 0.5;
+    return LEL_RENDER_OK;
+}
+void lying_session(const lel_host* h) {
+    detail::run_session(h, [](Session& s) { s.add("tone", sine<440>); });
+    const lel_signal_desc desc{"liar", &writes_left, [](void*) noexcept {}, nullptr, 1, 1, nullptr, 0, 0};
+    h->add(h->self, &desc);
+}
+
+TEST(Renderer, AModuleWritingABusItDidNotDeclareIsMutedAndTheOthersPlayOn) {
+    fault::install();
+    fault::prepare_this_thread();
+    Engine e(instant);
+    const CommandResult loaded = e.run_session(lying_session, nullptr, "test");
+    ASSERT_TRUE(loaded) << loaded.message;
+    const auto out = render(e, 4800);
+    EXPECT_EQ(e.muted(), 1u);
+    EXPECT_NEAR(zero_crossings(out, 0, out.size()), 2 * 44, 2);  // the tone still plays
+    for (const StereoFrame f : out) ASSERT_LE(std::fabs(f.left), 0.5f);  // never the liar's +0.5 on top
+    EXPECT_EQ(out[4799].left, out[4799].right);
 }
 
 TEST(Renderer, TheContextCarriesTimeFrameAndCaptures) {

@@ -27,8 +27,9 @@ extern "C" {
 /// samples starting at absolute sample `frame`, and where they go. The render
 /// function *adds* its samples, times `gain`, into the mix: a mono signal
 /// into `mix_mono` (the engine adds that bus to both channels), a stereo one
-/// into `mix_left` and `mix_right`. Mixing in the module saves a pass over
-/// every signal's block in the engine.
+/// into `mix_left` and `mix_right`, as lel_signal_desc::channels declared:
+/// the buses of the other kind may be null. Mixing in the module saves a
+/// pass over every signal's block in the engine.
 struct lel_block {
     uint64_t frame;       ///< absolute index of the first sample
     uint32_t frames;      ///< number of samples to render, 1..LEL_MAX_BLOCK_FRAMES
@@ -111,7 +112,7 @@ struct lel_signal_desc {
     lel_destroy_fn destroy;
     void* user;
     uint32_t state_size;  ///< doubles of persistent state requested
-    uint32_t channels;    ///< 1 (mono) or 2 (stereo); informational
+    uint32_t channels;    ///< 1 (mono: it writes lel_block::mix_mono) or 2 (stereo: mix_left, mix_right)
     lel_probe_fn probe;   ///< records the signal's helper calls (null: it has none)
     uint32_t flags;       ///< LEL_SIGNAL_* bits
     uint32_t reserved;
