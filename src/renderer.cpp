@@ -347,7 +347,6 @@ const double* Renderer::curve(uint32_t n, uint32_t clock, uint32_t fade, bool ri
 }
 
 void Renderer::render_current(uint32_t n, uint32_t fade) noexcept {
-    const double step = fade ? 1.0 / fade : 1.0;
     for (const Voice& v : current_->voices()) {
         // Its listeners render after it: its old code fading out goes into
         // its bus first.
@@ -358,6 +357,11 @@ void Renderer::render_current(uint32_t n, uint32_t fade) noexcept {
             if (!render_voice(v, n, curve(n, since_swap_, fade, true))) g = 0.0;
             continue;
         }
+        if (g == 1.0) {  // at full level: every block but those of a fade
+            if (!render_voice(v, n, nullptr)) g = 0.0;
+            continue;
+        }
+        const double step = fade ? 1.0 / fade : 1.0;
         const double from = g;
         g = std::min(1.0, g + step * n);
         // Muted: the name's next code fades in from silence.
@@ -443,6 +447,7 @@ void Renderer::start_buses(uint32_t n) noexcept {
 // (sends do not); a bus nobody wrote is zeroed once, so that its listeners
 // read silence from the next block on.
 void Renderer::finish_buses(uint32_t n, uint32_t fade) noexcept {
+    if (current_->routes().empty()) return;
     const double step = fade ? 1.0 / fade : 1.0;
     for (const BusRoute& r : current_->routes()) {
         double* mono = buses_.data() + std::size_t{3} * r.bus * LEL_MAX_BLOCK_FRAMES;
