@@ -190,7 +190,10 @@ inline SvfOut svf_tick(SvfState& f, double x) noexcept LEL_RT {
     const __m128d size = _mm_and_pd(next, _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffff)));
     const __m128d bad = _mm_cmp_pd(size, _mm_set1_pd(1e18), _CMP_NLT_UQ);
     _mm_storeu_pd(&f.ic1, next);
-    if (!_mm_testz_pd(bad, bad)) [[unlikely]] f.ic1 = f.ic2 = 0.0;
+    if (!_mm_testz_pd(bad, bad)) [[unlikely]] {
+        LEL_RARE();
+        f.ic1 = f.ic2 = 0.0;
+    }
     const __m128d v = _mm_mul_pd(_mm_add_pd(ic, next), _mm_set1_pd(0.5));
     return {_mm_cvtsd_f64(v), _mm_cvtsd_f64(_mm_unpackhi_pd(v, v))};
 #else
@@ -199,7 +202,10 @@ inline SvfOut svf_tick(SvfState& f, double x) noexcept LEL_RT {
     const double next2 = f.x2 * x + f.d2 * ic2 + f.o2 * ic1;
     f.ic1 = next1;
     f.ic2 = next2;
-    if (!filter_memory_ok(next1, next2)) [[unlikely]] f.ic1 = f.ic2 = 0.0;
+    if (!filter_memory_ok(next1, next2)) [[unlikely]] {
+        LEL_RARE();
+        f.ic1 = f.ic2 = 0.0;
+    }
     return {0.5 * (ic1 + next1), 0.5 * (ic2 + next2)};
 #endif
 }
@@ -277,7 +283,10 @@ inline double biquad(Context& s, double x, double hz, double q, double gain_db) 
     const double y = f.b0 * x + f.z1;
     f.z1 = f.b1 * x - f.a1 * y + f.z2;
     f.z2 = f.b2 * x - f.a2 * y;
-    if (!filter_memory_ok(f.z1, f.z2)) [[unlikely]] f.z1 = f.z2 = 0.0;
+    if (!filter_memory_ok(f.z1, f.z2)) [[unlikely]] {
+        LEL_RARE();
+        f.z1 = f.z2 = 0.0;
+    }
     return y;
 }
 
@@ -368,7 +377,10 @@ inline double onepole(Context& s, double x, double hz) noexcept LEL_RT {
     const double v = (x - f.z) * f.gain;
     const double y = v + f.z;
     f.z = y + v;
-    if (!detail::filter_memory_ok(f.z, 0.0)) [[unlikely]] f.z = 0.0;
+    if (!detail::filter_memory_ok(f.z, 0.0)) [[unlikely]] {
+        LEL_RARE();
+        f.z = 0.0;
+    }
     return y;
 }
 
@@ -383,7 +395,10 @@ inline double dcblock(Context& s, double x) noexcept LEL_RT {
     const double y = x - f.x1 + r * f.y1;
     f.x1 = x;
     f.y1 = y;
-    if (!detail::filter_memory_ok(f.x1, f.y1)) [[unlikely]] f.x1 = f.y1 = 0.0;
+    if (!detail::filter_memory_ok(f.x1, f.y1)) [[unlikely]] {
+        LEL_RARE();
+        f.x1 = f.y1 = 0.0;
+    }
     return y;
 }
 
@@ -458,8 +473,10 @@ inline double ladder(Context& s, double x, double hz, double resonance) noexcept
     f.z[1] = 2.0 * y2 - f.z[1];
     f.z[2] = 2.0 * y3 - f.z[2];
     f.z[3] = 2.0 * y4 - f.z[3];
-    if (!detail::filter_memory_ok(f.z[0] + f.z[1], f.z[2] + f.z[3])) [[unlikely]]
+    if (!detail::filter_memory_ok(f.z[0] + f.z[1], f.z[2] + f.z[3])) [[unlikely]] {
+        LEL_RARE();
         f.z[0] = f.z[1] = f.z[2] = f.z[3] = 0.0;
+    }
     return y4 * (1.0 + f.k);
 }
 

@@ -145,6 +145,7 @@ inline double pink(Context& s) noexcept LEL_RT {
     }
     // A filter gone non-finite (a sample rate of 0 or below) starts again.
     if (!(std::fabs(y) < 1e6)) [[unlikely]] {
+        LEL_RARE();
         for (double& l : st.level) l = 0.0;
         return 0.0;
     }
