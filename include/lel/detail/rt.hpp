@@ -18,8 +18,8 @@
 #  define LEL_RT
 #endif
 
-// LEL_RARE marks the body of a branch a helper almost never takes (a guard
-// that clears a filter gone non-finite, a waveform's edge correction) and
+// LEL_RARE marks the body of a branch a helper almost never takes (the guard
+// that clears a filter or noise generator gone non-finite) and
 // keeps it a branch. Without it, where a helper's state is in registers
 // (the block loop's copy of a small helper area), g++ turns
 // `if (bad) memory = 0;` into a compare and a blend on the chain each
