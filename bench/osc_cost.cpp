@@ -19,7 +19,10 @@
 // compiler. scsynth is timed by its process's CPU (wait4); "scsynth net"
 // subtracts an N=0 run of the same length (start-up, file writing).
 //
-// Each figure is the median of --repeat runs. Prints a Markdown table and,
+// Each figure is the median of --repeat runs. hand/std::sin and
+// lel/std::sin, whose ratio is a target, are timed in rounds (one run of
+// each per round) and the ratio printed is the median of the rounds' own
+// ratios, as dsp_cost does for the voice. Prints a Markdown table and,
 // with --csv FILE, every figure as engine,n,ns for the plot.
 //
 // A benchmark, not a test: it fails only when something cannot run.
@@ -135,15 +138,38 @@ struct Plan {
     double osc_samples = 2e7;  // per run: frames = osc_samples / N, at least 16 blocks
 };
 
+// The sound must be there: a sum of sines at 0.01 is never all zero.
+void check_sound(const std::vector<StereoFrame>& out) {
+    double energy = 0;
+    for (const StereoFrame& f : out) energy += static_cast<double>(f.left) * f.left;
+    if (!(energy > 0)) throw std::runtime_error("the render was silent");
+}
+
 // The median over plan.repeat runs of CPU ns per oscillator-sample.
 double measure(Renderer& r, int n, const Plan& plan) {
     std::vector<StereoFrame> out;
     const std::vector<double> ns = lel::bench::time_renders(r, n, plan.osc_samples, plan.repeat, out);
-    // The sound must be there: a sum of sines at 0.01 is never all zero.
-    double energy = 0;
-    for (const StereoFrame& f : out) energy += static_cast<double>(f.left) * f.left;
-    if (!(energy > 0)) throw std::runtime_error("the render was silent");
+    check_sound(out);
     return median(ns);
+}
+
+// Two engines timed in rounds, one run of each per round, so that a slow
+// stretch of a shared machine hits both sides of their ratio alike: each
+// one's median, and the median of the rounds' own ratios a / b.
+struct Paired {
+    double a, b, ratio;
+};
+Paired measure_paired(Renderer& a, Renderer& b, int n, const Plan& plan) {
+    std::vector<StereoFrame> out_a, out_b;
+    std::vector<double> ns_a, ns_b, ratios;
+    for (int round = 0; round < plan.repeat; ++round) {
+        ns_a.push_back(lel::bench::time_renders(a, n, plan.osc_samples, 1, out_a).front());
+        ns_b.push_back(lel::bench::time_renders(b, n, plan.osc_samples, 1, out_b).front());
+        ratios.push_back(ns_a.back() / ns_b.back());
+    }
+    check_sound(out_a);
+    check_sound(out_b);
+    return {median(ns_a), median(ns_b), median(ratios)};
 }
 
 /// The engine running `module` with its n signals, which it must register.
@@ -220,6 +246,27 @@ int main(int argc, char** argv) {
         figures[engine][n] = measure(*r, n, plan);
         fmt::print(stderr, "  {:<14} N={:<6} {:8.3f} ns\n", engine, n, figures[engine][n]);
     };
+    // The abstraction's target, lel/std::sin against hand/std::sin, in rounds.
+    std::map<int, double> std_ratio;
+    const auto wanted = [&](const char* engine) {
+        return only.empty() || std::find(only.begin(), only.end(), engine) != only.end();
+    };
+    const auto make_hand_std = [](int n) { return std::make_unique<HandWritten<StdSinOsc>>(n); };
+    const auto run_std_pair = [&](int n) {
+        if (!wanted("hand/std::sin") || !wanted("lel/std::sin")) {
+            run("hand/std::sin", n, [&] { return make_hand_std(n); });
+            run("lel/std::sin", n, [&] { return lel_engine(std_module, n); });
+            return;
+        }
+        const auto hand = make_hand_std(n);
+        const auto lel = lel_engine(std_module, n);
+        const Paired p = measure_paired(*lel, *hand, n, plan);
+        figures["lel/std::sin"][n] = p.a;
+        figures["hand/std::sin"][n] = p.b;
+        std_ratio[n] = p.ratio;
+        fmt::print(stderr, "  {:<14} N={:<6} {:8.3f} ns\n  {:<14} N={:<6} {:8.3f} ns\n", "hand/std::sin", n, p.b,
+                   "lel/std::sin", n, p.a);
+    };
     const auto run_scsynth = [&](int n) {
         if (!scsynth || (!only.empty() && std::find(only.begin(), only.end(), "scsynth") == only.end())) return;
         const auto s = measure_scsynth(*scsynth, work, lel::bench::Variant::synths, n, plan, 2.0);
@@ -235,10 +282,9 @@ int main(int argc, char** argv) {
     const auto in = [](const std::vector<int>& v, int n) { return std::find(v.begin(), v.end(), n) != v.end(); };
     for (const int n : all_n) {
         const bool row = in(table_n, n);
-        if (row) run("hand/std::sin", n, [&] { return std::make_unique<HandWritten<StdSinOsc>>(n); });
+        if (row) run_std_pair(n);
         if (row) run("hand/table", n, [&] { return std::make_unique<HandWritten<TableOsc>>(n); });
         run("hand/fixed", n, [&] { return std::make_unique<HandWritten<FixedOsc>>(n); });
-        if (row) run("lel/std::sin", n, [&] { return lel_engine(std_module, n); });
         run("lel/sine", n, [&] { return lel_engine(fast_module, n); });
         run_scsynth(n);
     }
@@ -269,9 +315,10 @@ int main(int argc, char** argv) {
         for (const int n : table_n) fmt::print(" {:.2f} |", figures[engine][n]);
         fmt::print("\n");
     }
-    fmt::print("\nTargets, per N:\n");
+    fmt::print("\nTargets, per N (lel/std::sin / hand/std::sin: the median over the {} rounds of the two "
+               "engines' runs in the same round):\n", plan.repeat);
     for (const int n : table_n) {
-        const double ratio = figures["lel/std::sin"][n] / figures["hand/std::sin"][n];
+        const double ratio = std_ratio.count(n) ? std_ratio[n] : figures["lel/std::sin"][n] / figures["hand/std::sin"][n];
         fmt::print("  N={:<4} lel/std::sin / hand/std::sin = {:.3f} (target <= 1.1)", n, ratio);
         if (figures.count("scsynth")) {
             fmt::print("; lel/sine / scsynth SinOsc = {:.3f} (raw), {:.3f} (net; target < 1 for N=64, 512)",
